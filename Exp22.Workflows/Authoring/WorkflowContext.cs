@@ -1,0 +1,197 @@
+using Exp22.Workflows.Execution;
+
+namespace Exp22.Workflows;
+
+/// <summary>
+/// What a running workflow can do durably: run steps (checkpointed; replay returns the stored result),
+/// start children on a queue, and await them without holding a concurrency slot. Positions are counted
+/// in call order, which is why workflow code must be deterministic around these calls.
+/// </summary>
+public sealed class WorkflowContext
+{
+    private readonly ClaimedWorkflow _workflow;
+    private readonly WorkflowHistory _history;
+    private readonly StepCheckpoints _checkpoints;
+    private readonly ChildWorkflowStarts _childStarts;
+    private readonly TimeProvider _time;
+    private readonly WorkflowProgress _progress;
+    private int _nextSeq;
+
+    internal WorkflowContext(
+        ClaimedWorkflow workflow,
+        WorkflowHistory history,
+        StepCheckpoints checkpoints,
+        ChildWorkflowStarts childStarts,
+        TimeProvider time,
+        WorkflowProgress progress,
+        CancellationToken cancellationToken)
+    {
+        _workflow = workflow;
+        _history = history;
+        _checkpoints = checkpoints;
+        _childStarts = childStarts;
+        _time = time;
+        _progress = progress;
+        CancellationToken = cancellationToken;
+    }
+
+    public Guid WorkflowId => _workflow.Id;
+
+    /// <summary>The root workflow's id: the run this workflow belongs to.</summary>
+    public Guid RunId => _workflow.RunId;
+
+    public Guid? ParentId => _workflow.ParentId;
+
+    public string WorkflowName => _workflow.Name;
+
+    public string ExecutorId => _workflow.ExecutorId;
+
+    /// <summary>How many times this workflow has been claimed, this execution included.</summary>
+    public int Attempt => _workflow.Attempt;
+
+    /// <summary>Cancelled when the workflow is cancelled or handed to another executor: stop promptly.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    internal Suspension Suspension { get; } = new();
+
+    /// <summary>
+    /// Runs <paramref name="step"/> unless this position already has a checkpoint, in which case the
+    /// stored result (or stored failure) is returned without running it. A step interrupted before its
+    /// checkpoint may run again: steps are at-least-once, checkpoints exactly-once.
+    /// </summary>
+    public async Task<T> RunStepAsync<T>(string name, Func<CancellationToken, Task<T>> step, RetryPolicy? retry = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var seq = _nextSeq++;
+        if (_history.TryGetStep(seq, out var recorded))
+        {
+            EnsureSameOperation(seq, "step", name, recorded.Name);
+            _progress.StepReplayed();
+            return recorded.Error is null
+                ? WorkflowJson.Deserialize<T>(recorded.Output ?? "null")
+                : throw new StepFailedException(name, recorded.Error);
+        }
+
+        retry ??= RetryPolicy.None;
+        retry.Validate();
+        var startedAt = _time.GetUtcNow();
+        _progress.StepStarted(name);
+        for (var tries = 1; ; tries++)
+        {
+            T result;
+            try
+            {
+                result = await step(CancellationToken);
+            }
+            catch (Exception) when (!CancellationToken.IsCancellationRequested && tries < retry.MaxAttempts)
+            {
+                await Task.Delay(retry.DelayBefore(tries + 1), _time, CancellationToken);
+                continue;
+            }
+            catch (Exception e) when (!CancellationToken.IsCancellationRequested && e is not WorkflowFencedException)
+            {
+                var error = $"{e.GetType().Name}: {e.Message}";
+                await _checkpoints.SaveAsync(_workflow, seq, name, null, error, tries, startedAt, CancellationToken);
+                _progress.StepCompleted();
+                throw new StepFailedException(name, error);
+            }
+
+            await _checkpoints.SaveAsync(
+                _workflow, seq, name, WorkflowJson.Serialize(result), null, tries, startedAt, CancellationToken);
+            _progress.StepCompleted();
+            return result;
+        }
+    }
+
+    public Task RunStepAsync(string name, Func<CancellationToken, Task> step, RetryPolicy? retry = null) =>
+        RunStepAsync<object?>(name, async ct =>
+        {
+            await step(ct);
+            return null;
+        }, retry);
+
+    public async Task<ChildWorkflow<TOutput>> StartChildAsync<TWorkflow, TInput, TOutput>(
+        TInput input, ChildWorkflowOptions? options = null)
+        where TWorkflow : Workflow<TInput, TOutput> =>
+        (await StartChildrenAsync<TWorkflow, TInput, TOutput>([input], options))[0];
+
+    /// <summary>Starts one child per input in a single round trip; replay returns the children already started.</summary>
+    public async Task<IReadOnlyList<ChildWorkflow<TOutput>>> StartChildrenAsync<TWorkflow, TInput, TOutput>(
+        IReadOnlyList<TInput> inputs, ChildWorkflowOptions? options = null)
+        where TWorkflow : Workflow<TInput, TOutput>
+    {
+        var name = WorkflowNames.Of<TWorkflow>();
+        var children = new ChildWorkflow<TOutput>[inputs.Count];
+        var newIds = new List<Guid>(inputs.Count);
+        var newSeqs = new List<int>(inputs.Count);
+        var newInputs = new List<string>(inputs.Count);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var seq = _nextSeq++;
+            if (_history.TryGetChild(seq, out var recorded))
+            {
+                EnsureSameOperation(seq, "child workflow", name, recorded.Name);
+                children[i] = new ChildWorkflow<TOutput>(this, recorded.Id, seq, name);
+                continue;
+            }
+
+            var id = Guid.CreateVersion7();
+            children[i] = new ChildWorkflow<TOutput>(this, id, seq, name);
+            newIds.Add(id);
+            newSeqs.Add(seq);
+            newInputs.Add(WorkflowJson.Serialize(inputs[i]));
+        }
+
+        if (newIds.Count > 0)
+        {
+            await _childStarts.StartAsync(
+                _workflow, name, options?.Queue ?? _workflow.Queue, options?.Priority ?? 0,
+                [.. newIds], [.. newSeqs], [.. newInputs], CancellationToken);
+            for (var i = 0; i < newIds.Count; i++)
+                _history.RecordChild(newSeqs[i], new RecordedChild(newIds[i], name, WorkflowStatus.Enqueued, null, null));
+        }
+
+        return children;
+    }
+
+    /// <summary>
+    /// The children's results in order. If any is still running, this execution parks: the slot is
+    /// freed and a later execution, woken by the last child, continues from here.
+    /// </summary>
+    public Task<TOutput[]> WhenAllAsync<TOutput>(IEnumerable<ChildWorkflow<TOutput>> children)
+    {
+        var list = children as IReadOnlyList<ChildWorkflow<TOutput>> ?? [.. children];
+        var pending = new List<Guid>();
+        foreach (var child in list)
+        {
+            if (!_history.TryGetChild(child.Seq, out var recorded))
+                throw new InvalidOperationException($"Child workflow {child.Id} was not started by this workflow.");
+            if (!WorkflowStatus.IsTerminal(recorded.Status))
+                pending.Add(child.Id);
+        }
+
+        if (pending.Count > 0)
+            return Suspension.Suspend<TOutput[]>(pending);
+
+        var results = new TOutput[list.Count];
+        for (var i = 0; i < list.Count; i++)
+        {
+            _history.TryGetChild(list[i].Seq, out var recorded);
+            results[i] = recorded!.Status == WorkflowStatus.Success
+                ? WorkflowJson.Deserialize<TOutput>(recorded.Output ?? "null")
+                : throw new ChildWorkflowFailedException(recorded.Id, recorded.Name, recorded.Status, recorded.Error);
+        }
+
+        return Task.FromResult(results);
+    }
+
+    private void EnsureSameOperation(int seq, string kind, string name, string recordedName)
+    {
+        if (recordedName != name)
+        {
+            throw new NonDeterministicWorkflowException(
+                $"Workflow {WorkflowId} ({WorkflowName}) met {kind} '{name}' at position {seq}, " +
+                $"but its history recorded '{recordedName}' there.");
+        }
+    }
+}

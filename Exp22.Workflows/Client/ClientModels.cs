@@ -1,0 +1,66 @@
+using System.Text.Json;
+
+namespace Exp22.Workflows.Client;
+
+public sealed record EnqueueRequest(
+    string WorkflowName,
+    string InputJson,
+    string Queue = WorkflowQueues.Default,
+    int Priority = 0,
+    string? IdempotencyKey = null);
+
+/// <param name="Created">false when an earlier request with the same idempotency key created the run.</param>
+public sealed record EnqueuedRun(Guid RunId, string Status, bool Created, DateTimeOffset CreatedAt);
+
+public sealed record RunQuery(string? Status = null, int Limit = 50);
+
+public sealed record RunSummary(
+    Guid RunId,
+    string WorkflowName,
+    string Status,
+    string Queue,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    int StepsDone);
+
+/// <summary>A workflow with its steps and children: the whole run when taken from the root.</summary>
+public sealed record WorkflowNode(
+    Guid Id,
+    Guid? ParentId,
+    int? ChildIndex,
+    string WorkflowName,
+    string Status,
+    string Queue,
+    string? ExecutorId,
+    int Attempt,
+    JsonElement Input,
+    JsonElement? Output,
+    string? Error,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    IReadOnlyList<StepNode> Steps,
+    IReadOnlyList<WorkflowNode> Children)
+{
+    public int StepsDoneInTree => Steps.Count + Children.Sum(c => c.StepsDoneInTree);
+}
+
+public sealed record StepNode(
+    int Index,
+    string Name,
+    string Status,
+    string ExecutorId,
+    int Attempt,
+    int Tries,
+    JsonElement? Output,
+    string? Error,
+    DateTimeOffset StartedAt,
+    DateTimeOffset CompletedAt);
+
+public enum CancelOutcome
+{
+    Cancelled,
+    NotFound,
+    AlreadyFinished,
+}

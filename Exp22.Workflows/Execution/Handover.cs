@@ -1,0 +1,30 @@
+using Npgsql;
+
+namespace Exp22.Workflows.Execution;
+
+/// <summary>
+/// Puts every workflow an executor id still holds back on the queue in one statement, and wakes the
+/// other executors so they resume them at once from their last checkpoint. Used by a drain for what
+/// did not finish in time, and at start for what a previous process with the same id left behind.
+/// </summary>
+internal sealed class Handover(NpgsqlDataSource dataSource)
+{
+    private const string Sql = """
+        WITH handed AS (
+            UPDATE exp22.workflows
+            SET status = 'ENQUEUED', executor_id = NULL
+            WHERE executor_id = @executor_id AND status = 'RUNNING'
+            RETURNING queue),
+        per_queue AS (
+            SELECT queue, count(*) AS workflows FROM handed GROUP BY queue)
+        SELECT coalesce(sum(workflows), 0)::int, count(pg_notify(@channel, queue))::int FROM per_queue
+        """;
+
+    public async Task<int> HandBackAsync(string executorId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(Sql);
+        command.Parameters.Add(new NpgsqlParameter("executor_id", executorId));
+        command.Parameters.Add(new NpgsqlParameter("channel", Notifications.Enqueued));
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

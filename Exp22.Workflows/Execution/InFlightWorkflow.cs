@@ -1,0 +1,20 @@
+namespace Exp22.Workflows.Execution;
+
+/// <summary>One claimed workflow while this executor runs it.</summary>
+internal sealed class InFlightWorkflow(ClaimedWorkflow workflow) : IDisposable
+{
+    public ClaimedWorkflow Workflow { get; } = workflow;
+
+    public WorkflowProgress Progress { get; } = new();
+
+    /// <summary>Cancelled when the workflow is cancelled by a client or handed to another executor.</summary>
+    public CancellationTokenSource Cancellation { get; } = new();
+
+    public Task Execution { get; set; } = Task.CompletedTask;
+
+    public InFlightWorkflowStatus ToStatus() => new(
+        Workflow.Id, Workflow.RunId, Workflow.ParentId, Workflow.Name, Workflow.Attempt,
+        new DateTimeOffset(Workflow.ClaimedAt, TimeSpan.Zero), Progress.StepsDone, Progress.CurrentStep);
+
+    public void Dispose() => Cancellation.Dispose();
+}

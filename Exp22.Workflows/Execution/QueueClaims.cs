@@ -1,0 +1,62 @@
+using Npgsql;
+
+namespace Exp22.Workflows.Execution;
+
+/// <summary>Claims up to N enqueued workflows in one statement.</summary>
+internal sealed class QueueClaims(NpgsqlDataSource dataSource)
+{
+    // SKIP LOCKED lets concurrent executors claim disjoint rows without waiting for each other; the
+    // attempt counter bumped here is half of the fence that every later write for the workflow carries.
+    private const string Sql = """
+        WITH picked AS (
+            SELECT id
+            FROM exp22.workflows
+            WHERE status = 'ENQUEUED'
+              AND queue = ANY (@queues)
+              AND name = ANY (@names)
+            ORDER BY priority DESC, created_at, id
+            LIMIT @limit
+            FOR UPDATE SKIP LOCKED)
+        UPDATE exp22.workflows w
+        SET status = 'RUNNING',
+            executor_id = @executor_id,
+            attempt = w.attempt + 1,
+            claimed_at = now(),
+            started_at = coalesce(w.started_at, now()),
+            application_version = @application_version
+        FROM picked
+        WHERE w.id = picked.id
+        RETURNING w.id, w.run_id, w.parent_id, w.name, w.queue, w.input::text, w.attempt, w.created_at, w.claimed_at
+        """;
+
+    public async Task<List<ClaimedWorkflow>> ClaimAsync(
+        string executorId, string applicationVersion, string[] queues, string[] names, int limit,
+        CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(Sql);
+        command.Parameters.Add(new NpgsqlParameter("queues", queues));
+        command.Parameters.Add(new NpgsqlParameter("names", names));
+        command.Parameters.Add(new NpgsqlParameter("limit", limit));
+        command.Parameters.Add(new NpgsqlParameter("executor_id", executorId));
+        command.Parameters.Add(new NpgsqlParameter("application_version", applicationVersion));
+
+        var claimed = new List<ClaimedWorkflow>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claimed.Add(new ClaimedWorkflow(
+                Id: reader.GetGuid(0),
+                RunId: reader.GetGuid(1),
+                ParentId: reader.IsDBNull(2) ? null : reader.GetGuid(2),
+                Name: reader.GetString(3),
+                Queue: reader.GetString(4),
+                Input: reader.GetString(5),
+                ExecutorId: executorId,
+                Attempt: reader.GetInt32(6),
+                CreatedAt: reader.GetDateTime(7),
+                ClaimedAt: reader.GetDateTime(8)));
+        }
+
+        return claimed;
+    }
+}

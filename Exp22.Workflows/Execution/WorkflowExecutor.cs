@@ -1,0 +1,323 @@
+using System.Collections.Concurrent;
+using Exp22.Workflows.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Exp22.Workflows.Execution;
+
+/// <summary>
+/// The executor's lifecycle: claim workflows into free slots, run them, heartbeat, recover the work of
+/// dead executors; and on stop, drain: claim nothing new, give in-flight workflows up to
+/// <see cref="WorkflowsOptions.WorkflowCompletionTimeout"/>, then hand the rest back in one statement.
+/// </summary>
+public sealed class WorkflowExecutor : IHostedService, IAsyncDisposable
+{
+    private static readonly TimeSpan HandoverTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly WorkflowsOptions _options;
+    private readonly string[] _queues;
+    private readonly string[] _workflowNames;
+    private readonly QueueClaims _claims;
+    private readonly Handover _handover;
+    private readonly Release _release;
+    private readonly ExecutorHeartbeat _heartbeat;
+    private readonly NotificationListener _listener;
+    private readonly WorkflowRunner _runner;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WorkflowExecutor> _logger;
+    private readonly WakeSignal _wake;
+    private readonly ConcurrentDictionary<Guid, InFlightWorkflow> _inFlight = new();
+    private readonly ConcurrentQueue<ClaimedWorkflow> _toRelease = new();
+    private readonly CancellationTokenSource _stopClaiming = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private Task _claimLoop = Task.CompletedTask;
+    private Task _heartbeatLoop = Task.CompletedTask;
+    private Task _listenLoop = Task.CompletedTask;
+    private volatile string _state = ExecutorStates.Starting;
+    private volatile bool _queueMayHoldWork = true;
+    private DateTimeOffset? _drainStartedAt;
+
+    internal WorkflowExecutor(
+        IOptions<WorkflowsOptions> options,
+        WorkflowRegistry registry,
+        QueueClaims claims,
+        Handover handover,
+        Release release,
+        ExecutorHeartbeat heartbeat,
+        NotificationListener listener,
+        WorkflowRunner runner,
+        TimeProvider time,
+        ILogger<WorkflowExecutor> logger)
+    {
+        _options = options.Value;
+        _queues = [.. _options.Queues.Distinct()];
+        _workflowNames = [.. registry.Names];
+        _claims = claims;
+        _handover = handover;
+        _release = release;
+        _heartbeat = heartbeat;
+        _listener = listener;
+        _runner = runner;
+        _time = time;
+        _logger = logger;
+        _wake = new WakeSignal(time);
+    }
+
+    public string ExecutorId => _options.ExecutorId;
+
+    public string State => _state;
+
+    public ExecutorStatus GetStatus() => new(
+        _options.ExecutorId,
+        _state,
+        _options.Concurrency,
+        _queues,
+        _drainStartedAt,
+        _drainStartedAt + _options.WorkflowCompletionTimeout,
+        [.. _inFlight.Values.Select(f => f.ToStatus()).OrderBy(s => s.ClaimedAt)]);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // A previous process with this id died holding work: nobody else runs it, so take it back now
+        // rather than waiting for the heartbeat timeout.
+        var leftBehind = await _handover.HandBackAsync(_options.ExecutorId, cancellationToken);
+        if (leftBehind > 0)
+            _logger.LogWarning("Executor {ExecutorId} found {Count} workflow(s) left by its previous process; re-enqueued them",
+                _options.ExecutorId, leftBehind);
+
+        await _heartbeat.BeatAsync(_options.ExecutorId, _options.ApplicationVersion, ExecutorStates.Running,
+            _options.HeartbeatTimeout, cancellationToken);
+        _state = ExecutorStates.Running;
+
+        _listenLoop = _listener.ListenAsync(OnNotification, _shutdown.Token);
+        _heartbeatLoop = HeartbeatLoopAsync(_shutdown.Token);
+        _claimLoop = ClaimLoopAsync(_stopClaiming.Token);
+        _logger.LogInformation(
+            "Executor {ExecutorId} started: concurrency {Concurrency}, queues [{Queues}], workflows [{Workflows}]",
+            _options.ExecutorId, _options.Concurrency, string.Join(", ", _queues), string.Join(", ", _workflowNames));
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_state is ExecutorStates.Draining or ExecutorStates.Stopped)
+            return;
+
+        var drainStart = _time.GetTimestamp();
+        _drainStartedAt = _time.GetUtcNow();
+        _state = ExecutorStates.Draining;
+        await _stopClaiming.CancelAsync();
+        await _claimLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        var inFlight = _inFlight.Values.ToArray();
+        _logger.LogInformation(
+            "Drain started: executor {ExecutorId} claims nothing new; {InFlight} workflow(s) in flight; waiting up to {Timeout:0.#} s for them",
+            _options.ExecutorId, inFlight.Length, _options.WorkflowCompletionTimeout.TotalSeconds);
+        _ = BeatOnceAsync(ExecutorStates.Draining);
+
+        await Task.WhenAll(inFlight.Select(f => f.Execution))
+            .WaitAsync(_options.WorkflowCompletionTimeout, _time, cancellationToken)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        var remaining = _inFlight.Values.ToArray();
+        _logger.LogInformation(
+            "Drain: {Finished} workflow(s) finished or parked in {Waited:0.0} s; {Remaining} still running",
+            inFlight.Length - remaining.Length, _time.GetElapsedTime(drainStart).TotalSeconds, remaining.Length);
+
+        if (remaining.Length > 0)
+            await HandOverAsync(remaining);
+
+        await _shutdown.CancelAsync();
+        await Task.WhenAll(_heartbeatLoop, _listenLoop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            using var leave = new CancellationTokenSource(HandoverTimeout, _time);
+            await _heartbeat.LeaveAsync(_options.ExecutorId, leave.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning("Executor {ExecutorId} could not deregister: {Error}", _options.ExecutorId, e.Message);
+        }
+
+        _state = ExecutorStates.Stopped;
+        _logger.LogInformation("Drain complete: executor {ExecutorId} stopped after {Elapsed:0.0} s",
+            _options.ExecutorId, _time.GetElapsedTime(drainStart).TotalSeconds);
+    }
+
+    private async Task HandOverAsync(InFlightWorkflow[] remaining)
+    {
+        // Hand back first, then stop the local executions: a step finishing in between is either
+        // checkpointed before the handover commits, or refused by the fence after it.
+        try
+        {
+            using var timeout = new CancellationTokenSource(HandoverTimeout, _time);
+            var handed = await _handover.HandBackAsync(_options.ExecutorId, timeout.Token);
+            _logger.LogInformation(
+                "Drain: handed {Handed} workflow(s) back to the queue; another executor resumes them from their last checkpoint",
+                handed);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError("Drain: handover failed ({Error}); survivors will recover the workflows after the heartbeat timeout",
+                e.Message);
+        }
+
+        foreach (var flight in remaining)
+            await flight.Cancellation.CancelAsync();
+        await Task.WhenAll(remaining.Select(f => f.Execution))
+            .WaitAsync(HandoverTimeout, _time)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>
+    /// Simulates the process dying: every loop and execution stops at once, nothing is handed back and
+    /// the executor's row is left to go stale, exactly what survivors see after a SIGKILL.
+    /// </summary>
+    internal async Task AbandonAsync()
+    {
+        _state = ExecutorStates.Stopped;
+        await _stopClaiming.CancelAsync();
+        await _shutdown.CancelAsync();
+        foreach (var flight in _inFlight.Values)
+            await flight.Cancellation.CancelAsync();
+        await Task.WhenAll([_claimLoop, _heartbeatLoop, _listenLoop, .. _inFlight.Values.Select(f => f.Execution)])
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task ClaimLoopAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var free = _options.Concurrency - _inFlight.Count;
+            if (free > 0 && _queueMayHoldWork)
+            {
+                try
+                {
+                    var claimed = await _claims.ClaimAsync(
+                        _options.ExecutorId, _options.ApplicationVersion, _queues, _workflowNames, free, cancellationToken);
+                    // A full batch suggests more is waiting; a short one means the queue is drained
+                    // until the next notification or poll.
+                    _queueMayHoldWork = claimed.Count == free;
+                    foreach (var workflow in claimed)
+                        Launch(workflow);
+                    if (_queueMayHoldWork)
+                        continue;
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    _logger.LogWarning("Executor {ExecutorId} could not claim: {Error}", _options.ExecutorId, e.Message);
+                }
+            }
+
+            try
+            {
+                // The polling fallback claims even without a signal, in case a notification was lost.
+                if (!await _wake.WaitAsync(_options.PollingInterval, cancellationToken))
+                    _queueMayHoldWork = true;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Launch(ClaimedWorkflow workflow)
+    {
+        var flight = new InFlightWorkflow(workflow);
+        _inFlight[workflow.Id] = flight;
+        flight.Execution = Task.Run(async () =>
+        {
+            try
+            {
+                if (await _runner.RunAsync(flight) == ExecutionEnd.InfrastructureFailure)
+                    _toRelease.Enqueue(workflow);
+            }
+            finally
+            {
+                _inFlight.TryRemove(workflow.Id, out _);
+                flight.Dispose();
+                _wake.Set();
+            }
+        });
+    }
+
+    private void OnNotification(string channel, string payload)
+    {
+        if (channel == Notifications.Enqueued && (payload.Length == 0 || _queues.Contains(payload)))
+        {
+            _queueMayHoldWork = true;
+            _wake.Set();
+        }
+        else if (channel == Notifications.Cancelled && Guid.TryParse(payload, out var id)
+                 && _inFlight.TryGetValue(id, out var flight))
+        {
+            _logger.LogInformation("Workflow {WorkflowId} was cancelled; stopping its execution", id);
+            _ = flight.Cancellation.CancelAsync();
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await BeatOnceAsync(_state, cancellationToken);
+                await ReleaseInterruptedAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task BeatOnceAsync(string state, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var recovered = await _heartbeat.BeatAsync(
+                _options.ExecutorId, _options.ApplicationVersion, state, _options.HeartbeatTimeout, cancellationToken);
+            if (recovered > 0)
+            {
+                _logger.LogWarning("Executor {ExecutorId} re-enqueued {Count} workflow(s) of executors silent for over {Timeout:0.#} s",
+                    _options.ExecutorId, recovered, _options.HeartbeatTimeout.TotalSeconds);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            _logger.LogWarning("Executor {ExecutorId} heartbeat failed: {Error}", _options.ExecutorId, e.Message);
+        }
+    }
+
+    private async Task ReleaseInterruptedAsync(CancellationToken cancellationToken)
+    {
+        while (_toRelease.TryPeek(out var workflow))
+        {
+            try
+            {
+                await _release.ReleaseAsync(workflow, cancellationToken);
+                _toRelease.TryDequeue(out _);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                _logger.LogDebug("Release of workflow {WorkflowId} postponed: {Error}", workflow.Id, e.Message);
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_state is not ExecutorStates.Stopped and not ExecutorStates.Starting)
+            await AbandonAsync();
+        _stopClaiming.Dispose();
+        _shutdown.Dispose();
+    }
+}

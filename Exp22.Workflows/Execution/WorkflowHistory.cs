@@ -1,0 +1,75 @@
+using Npgsql;
+
+namespace Exp22.Workflows.Execution;
+
+internal sealed record RecordedStep(string Name, string? Output, string? Error);
+
+internal sealed record RecordedChild(Guid Id, string Name, string Status, string? Output, string? Error);
+
+/// <summary>
+/// What earlier executions of a workflow left behind: step checkpoints and started children, by
+/// position. Replay answers from here instead of running the code again.
+/// </summary>
+internal sealed class WorkflowHistory
+{
+    private readonly Dictionary<int, RecordedStep> _steps;
+    private readonly Dictionary<int, RecordedChild> _children;
+
+    private WorkflowHistory(Dictionary<int, RecordedStep> steps, Dictionary<int, RecordedChild> children)
+    {
+        _steps = steps;
+        _children = children;
+    }
+
+    public static WorkflowHistory Empty() => new([], []);
+
+    public int StepCount => _steps.Count;
+
+    public bool TryGetStep(int seq, out RecordedStep step) => _steps.TryGetValue(seq, out step!);
+
+    public bool TryGetChild(int seq, out RecordedChild child) => _children.TryGetValue(seq, out child!);
+
+    public void RecordChild(int seq, RecordedChild child) => _children[seq] = child;
+
+    public static async Task<WorkflowHistory> LoadAsync(
+        NpgsqlDataSource dataSource, Guid workflowId, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            """
+            SELECT seq, name, output::text, error
+            FROM exp22.steps
+            WHERE workflow_id = @workflow_id
+            """) { Parameters = { new("workflow_id", workflowId) } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            """
+            SELECT child_seq, id, name, status, output::text, error
+            FROM exp22.workflows
+            WHERE parent_id = @workflow_id
+            """) { Parameters = { new("workflow_id", workflowId) } });
+
+        var steps = new Dictionary<int, RecordedStep>();
+        var children = new Dictionary<int, RecordedChild>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            steps[reader.GetInt32(0)] = new RecordedStep(
+                reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            children[reader.GetInt32(0)] = new RecordedChild(
+                reader.GetGuid(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5));
+        }
+
+        return new WorkflowHistory(steps, children);
+    }
+}

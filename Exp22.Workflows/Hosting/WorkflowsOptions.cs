@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Exp22.Workflows.Hosting;
+
+/// <summary>The <c>Workflows</c> configuration section (DESIGN.md §7).</summary>
+public sealed class WorkflowsOptions : IValidatableObject
+{
+    public const string SectionName = "Workflows";
+
+    [Required, MinLength(1)]
+    public string ApplicationName { get; set; } = "exp22";
+
+    [Required, MinLength(1)]
+    public string ApplicationVersion { get; set; } = "0.1.0";
+
+    /// <summary>Unique per executor process: claims and fencing are keyed by it.</summary>
+    [Required, RegularExpression("^[A-Za-z0-9._:-]{1,100}$",
+        ErrorMessage = "Workflows:ExecutorId must be 1-100 characters of letters, digits, '.', '_', ':' or '-'.")]
+    public string ExecutorId { get; set; } = "exp22-executor-1";
+
+    /// <summary>Workflows one executor runs at once. A parent waiting for its children holds none.</summary>
+    [Range(1, 10_000, ErrorMessage = "Workflows:Concurrency must be between 1 and 10000.")]
+    public int Concurrency { get; set; } = 16;
+
+    /// <summary>The queues this executor claims from.</summary>
+    [Required, MinLength(1, ErrorMessage = "Workflows:Queues must name at least one queue.")]
+    public string[] Queues { get; set; } = [WorkflowQueues.Default];
+
+    /// <summary>How long a draining executor lets its in-flight workflows finish before handing them back.</summary>
+    public TimeSpan WorkflowCompletionTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>An executor silent for this long is dead: survivors re-enqueue its workflows.</summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The fallback claim interval when no notification arrives.</summary>
+    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (WorkflowCompletionTimeout < TimeSpan.Zero || WorkflowCompletionTimeout > TimeSpan.FromHours(1))
+            yield return Error(nameof(WorkflowCompletionTimeout), "must be between 00:00:00 and 01:00:00");
+        if (HeartbeatInterval < TimeSpan.FromMilliseconds(50) || HeartbeatInterval > TimeSpan.FromMinutes(5))
+            yield return Error(nameof(HeartbeatInterval), "must be between 00:00:00.050 and 00:05:00");
+        if (HeartbeatTimeout < 2 * HeartbeatInterval)
+            yield return Error(nameof(HeartbeatTimeout), "must be at least twice Workflows:HeartbeatInterval");
+        if (PollingInterval < TimeSpan.FromMilliseconds(10) || PollingInterval > TimeSpan.FromMinutes(5))
+            yield return Error(nameof(PollingInterval), "must be between 00:00:00.010 and 00:05:00");
+        if (Queues?.Any(string.IsNullOrWhiteSpace) == true)
+            yield return Error(nameof(Queues), "must not contain an empty queue name");
+    }
+
+    private static ValidationResult Error(string property, string rule) =>
+        new($"{SectionName}:{property} {rule}.", [property]);
+}

@@ -1,0 +1,94 @@
+using Exp22.Workflows.Client;
+using Exp22.Workflows.Execution;
+using Exp22.Workflows.Schema;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Exp22.Workflows.Hosting;
+
+public static class WorkflowsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the engine's schema migration and client, with options bound from the <c>Workflows</c>
+    /// section and validated at start. Needs an <c>NpgsqlDataSource</c> in the container.
+    /// </summary>
+    public static WorkflowsBuilder AddWorkflows(this IServiceCollection services)
+    {
+        services.AddOptions<WorkflowsOptions>()
+            .BindConfiguration(WorkflowsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SchemaMigrator>();
+        services.TryAddSingleton<WorkflowClient>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchemaMigrationService>());
+
+        var registry = services.FirstOrDefault(d => d.ServiceType == typeof(WorkflowRegistry))?.ImplementationInstance
+            as WorkflowRegistry;
+        if (registry is null)
+        {
+            registry = new WorkflowRegistry();
+            services.AddSingleton(registry);
+        }
+
+        return new WorkflowsBuilder(services, registry);
+    }
+}
+
+public sealed class WorkflowsBuilder
+{
+    private readonly WorkflowRegistry _registry;
+
+    internal WorkflowsBuilder(IServiceCollection services, WorkflowRegistry registry)
+    {
+        Services = services;
+        _registry = registry;
+    }
+
+    public IServiceCollection Services { get; }
+
+    /// <summary>Registers a workflow type; its constructor dependencies come from the container.</summary>
+    public WorkflowsBuilder AddWorkflow<TWorkflow>() where TWorkflow : class
+    {
+        var baseType = typeof(TWorkflow).BaseType;
+        while (baseType is not null && !(baseType.IsGenericType && baseType.GetGenericTypeDefinition() == typeof(Workflow<,>)))
+            baseType = baseType.BaseType;
+        if (baseType is null)
+            throw new ArgumentException($"{typeof(TWorkflow)} does not derive from Workflow<TInput, TOutput>.");
+
+        var add = typeof(WorkflowRegistry).GetMethod(nameof(WorkflowRegistry.Add),
+                System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!
+            .MakeGenericMethod([typeof(TWorkflow), .. baseType.GetGenericArguments()]);
+        add.Invoke(_registry, null);
+        return this;
+    }
+
+    /// <summary>Runs the registered workflows in this process: claims, heartbeats and drains on stop.</summary>
+    public WorkflowsBuilder AddExecutor()
+    {
+        Services.TryAddSingleton<QueueClaims>();
+        Services.TryAddSingleton<Handover>();
+        Services.TryAddSingleton<Release>();
+        Services.TryAddSingleton<ExecutorHeartbeat>();
+        Services.TryAddSingleton<NotificationListener>();
+        Services.TryAddSingleton<StepCheckpoints>();
+        Services.TryAddSingleton<ChildWorkflowStarts>();
+        Services.TryAddSingleton<WorkflowOutcomes>();
+        Services.TryAddSingleton<WorkflowRunner>();
+        Services.TryAddSingleton(sp => new WorkflowExecutor(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkflowsOptions>>(),
+            sp.GetRequiredService<WorkflowRegistry>(),
+            sp.GetRequiredService<QueueClaims>(),
+            sp.GetRequiredService<Handover>(),
+            sp.GetRequiredService<Release>(),
+            sp.GetRequiredService<ExecutorHeartbeat>(),
+            sp.GetRequiredService<NotificationListener>(),
+            sp.GetRequiredService<WorkflowRunner>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WorkflowExecutor>>()));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WorkflowExecutor>(
+            sp => sp.GetRequiredService<WorkflowExecutor>()));
+        return this;
+    }
+}

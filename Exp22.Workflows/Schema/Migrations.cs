@@ -1,0 +1,70 @@
+namespace Exp22.Workflows.Schema;
+
+/// <summary>
+/// The engine's schema, one entry per version. Entries are append-only: a released migration is never
+/// edited, so every database reaches the same shape by replaying them in order.
+/// </summary>
+internal static class Migrations
+{
+    public static readonly IReadOnlyList<(int Version, string Description, string Sql)> All =
+    [
+        (1, "workflows, steps and executors", """
+            CREATE TABLE exp22.workflows (
+                id                  uuid PRIMARY KEY,
+                run_id              uuid NOT NULL,
+                parent_id           uuid REFERENCES exp22.workflows (id),
+                child_seq           integer,
+                name                text NOT NULL,
+                queue               text NOT NULL,
+                priority            integer NOT NULL DEFAULT 0,
+                status              text NOT NULL
+                    CHECK (status IN ('ENQUEUED', 'RUNNING', 'SUCCESS', 'ERROR', 'CANCELLED')),
+                input               jsonb NOT NULL,
+                output              jsonb,
+                error               text,
+                idempotency_key     text UNIQUE,
+                executor_id         text,
+                attempt             integer NOT NULL DEFAULT 0,
+                waiting_for         uuid[],
+                application_version text,
+                created_at          timestamptz NOT NULL DEFAULT now(),
+                started_at          timestamptz,
+                claimed_at          timestamptz,
+                completed_at        timestamptz,
+                UNIQUE (parent_id, child_seq)
+            );
+
+            -- The claim scans only claimable rows, in the order it serves them. Rows keep their creation
+            -- time when they return to the queue (wake-up, handover, recovery), so resumed work goes first.
+            CREATE INDEX workflows_claimable ON exp22.workflows (queue, priority DESC, created_at, id)
+                WHERE status = 'ENQUEUED';
+            CREATE INDEX workflows_by_run ON exp22.workflows (run_id);
+            CREATE INDEX workflows_running_by_executor ON exp22.workflows (executor_id)
+                WHERE status = 'RUNNING';
+            CREATE INDEX workflows_runs_newest_first ON exp22.workflows (created_at DESC)
+                WHERE parent_id IS NULL;
+
+            CREATE TABLE exp22.steps (
+                workflow_id  uuid NOT NULL REFERENCES exp22.workflows (id) ON DELETE CASCADE,
+                seq          integer NOT NULL,
+                name         text NOT NULL,
+                output       jsonb,
+                error        text,
+                executor_id  text NOT NULL,
+                attempt      integer NOT NULL,
+                tries        integer NOT NULL,
+                started_at   timestamptz NOT NULL,
+                completed_at timestamptz NOT NULL,
+                PRIMARY KEY (workflow_id, seq)
+            );
+
+            CREATE TABLE exp22.executors (
+                id                  text PRIMARY KEY,
+                application_version text NOT NULL,
+                state               text NOT NULL,
+                started_at          timestamptz NOT NULL DEFAULT now(),
+                heartbeat_at        timestamptz NOT NULL DEFAULT now()
+            );
+            """),
+    ];
+}
