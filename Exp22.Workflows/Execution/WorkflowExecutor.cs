@@ -51,7 +51,7 @@ public sealed class WorkflowExecutor : IHostedService, IAsyncDisposable
         ILogger<WorkflowExecutor> logger)
     {
         _options = options.Value;
-        _queues = [.. _options.Queues.Distinct()];
+        _queues = _options.EffectiveQueues;
         _workflowNames = [.. registry.Names];
         _claims = claims;
         _handover = handover;

@@ -22,9 +22,13 @@ public sealed class WorkflowsOptions : IValidatableObject
     [Range(1, 10_000, ErrorMessage = "Workflows:Concurrency must be between 1 and 10000.")]
     public int Concurrency { get; set; } = 16;
 
-    /// <summary>The queues this executor claims from.</summary>
-    [Required, MinLength(1, ErrorMessage = "Workflows:Queues must name at least one queue.")]
-    public string[] Queues { get; set; } = [WorkflowQueues.Default];
+    /// <summary>
+    /// The queues this executor claims from; empty means the default queue. (No default value here:
+    /// configuration binding appends to an array, so a default would always stay in the list.)
+    /// </summary>
+    public string[] Queues { get; set; } = [];
+
+    public string[] EffectiveQueues => Queues.Length == 0 ? [WorkflowQueues.Default] : [.. Queues.Distinct()];
 
     /// <summary>How long a draining executor lets its in-flight workflows finish before handing them back.</summary>
     public TimeSpan WorkflowCompletionTimeout { get; set; } = TimeSpan.FromSeconds(10);
