@@ -1,3 +1,36 @@
+using Exp22.Executor.Demo;
+using Exp22.Executor.Status;
+using Exp22.ServiceDefaults;
+using Exp22.Workflows.Hosting;
+using Microsoft.Extensions.Options;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+    builder.WebHost.UseUrls("http://localhost:8001");
+
+var connectionString = builder.Configuration.GetConnectionString(ConnectionNames.Database);
+if (string.IsNullOrWhiteSpace(connectionString))
+{
+    Console.Error.WriteLine($"ConnectionStrings:{ConnectionNames.Database} is not set: point it at the PostgreSQL server " +
+                            $"(env ConnectionStrings__{ConnectionNames.Database}), or start everything with the AppHost.");
+    return 1;
+}
+
+builder.Services.AddNpgsqlDataSource(connectionString);
+builder.Services.AddWorkflows()
+    .AddWorkflow<DemoRunWorkflow>()
+    .AddWorkflow<DemoSubWorkflow>()
+    .AddExecutor();
+builder.Services.AddOptions<DemoOptions>()
+    .BindConfiguration(DemoOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddShutdownBudget($"{WorkflowsOptions.SectionName}:{nameof(WorkflowsOptions.WorkflowCompletionTimeout)}",
+    sp => sp.GetRequiredService<IOptions<WorkflowsOptions>>().Value.WorkflowCompletionTimeout);
+
 var app = builder.Build();
-app.Run();
+app.MapDefaultEndpoints();
+app.MapExecutorStatus();
+await app.RunAsync();
+return 0;

@@ -10,8 +10,10 @@ namespace Exp22.Workflows.Execution;
 /// The executor's lifecycle: claim workflows into free slots, run them, heartbeat, recover the work of
 /// dead executors; and on stop, drain: claim nothing new, give in-flight workflows up to
 /// <see cref="WorkflowsOptions.WorkflowCompletionTimeout"/>, then hand the rest back in one statement.
+/// The drain runs in <see cref="StoppingAsync"/>, before any hosted service stops, so that a web server
+/// in the same host keeps answering health and status requests while the executor drains.
 /// </summary>
-public sealed class WorkflowExecutor : IHostedService, IAsyncDisposable
+public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
 {
     private static readonly TimeSpan HandoverTimeout = TimeSpan.FromSeconds(5);
 
@@ -37,6 +39,7 @@ public sealed class WorkflowExecutor : IHostedService, IAsyncDisposable
     private volatile string _state = ExecutorStates.Starting;
     private volatile bool _queueMayHoldWork = true;
     private DateTimeOffset? _drainStartedAt;
+    private Task? _drain;
 
     internal WorkflowExecutor(
         IOptions<WorkflowsOptions> options,
@@ -98,11 +101,23 @@ public sealed class WorkflowExecutor : IHostedService, IAsyncDisposable
             _options.ExecutorId, _options.Concurrency, string.Join(", ", _queues), string.Join(", ", _workflowNames));
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_state is ExecutorStates.Draining or ExecutorStates.Stopped)
-            return;
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => StopAsync(cancellationToken);
+
+    /// <summary>Drains once; later calls wait for the same drain.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_inFlight)
+            return _drain ??= _state == ExecutorStates.Running ? DrainAsync(cancellationToken) : Task.CompletedTask;
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
         var drainStart = _time.GetTimestamp();
         _drainStartedAt = _time.GetUtcNow();
         _state = ExecutorStates.Draining;
@@ -175,6 +190,8 @@ public sealed class WorkflowExecutor : IHostedService, IAsyncDisposable
     /// </summary>
     internal async Task AbandonAsync()
     {
+        lock (_inFlight)
+            _drain ??= Task.CompletedTask;
         _state = ExecutorStates.Stopped;
         await _stopClaiming.CancelAsync();
         await _shutdown.CancelAsync();

@@ -1,0 +1,38 @@
+using Exp22.Workflows;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Exp22.Executor.Demo;
+
+/// <summary>The seed's sub-workflow: a sequence of steps, each waiting a random delay.</summary>
+[WorkflowName("demo-sub")]
+public sealed class DemoSubWorkflow(IOptions<DemoOptions> options, TimeProvider time, ILogger<DemoSubWorkflow> logger)
+    : Workflow<DemoSubInput, DemoSubResult>
+{
+    public override async Task<DemoSubResult> RunAsync(WorkflowContext context, DemoSubInput input)
+    {
+        logger.LogInformation("Sub-workflow {Index}/{Count} of run {RunId} {Phase} on {ExecutorId} (attempt {Attempt})",
+            input.Index, input.Count, input.RunId, context.Attempt == 1 ? "started" : "resumed",
+            context.ExecutorId, context.Attempt);
+
+        var delays = input.StepDelayMs ?? options.Value.DefaultDelay;
+        var total = 0;
+        for (var i = 1; i <= input.Steps; i++)
+        {
+            var step = i;
+            total += await context.RunStepAsync($"step-{step}", async ct =>
+            {
+                // This line is the seed's evidence: one per execution, so a re-run step shows twice.
+                logger.LogInformation("Executing step {Step}/{Steps} of sub-workflow {Index} (run {RunId}, executor {ExecutorId})",
+                    step, input.Steps, input.Index, input.RunId, context.ExecutorId);
+                var delay = Random.Shared.Next(delays.Min, delays.Max + 1);
+                await Task.Delay(TimeSpan.FromMilliseconds(delay), time, ct);
+                return delay;
+            });
+        }
+
+        logger.LogInformation("Sub-workflow {Index}/{Count} of run {RunId} finished on {ExecutorId}",
+            input.Index, input.Count, input.RunId, context.ExecutorId);
+        return new DemoSubResult(input.Index, input.Steps, total);
+    }
+}
