@@ -18,11 +18,17 @@ public sealed class EngineHost : IAsyncDisposable
     private readonly IHost _host;
     private bool _stopped;
 
-    private EngineHost(IHost host) => _host = host;
+    private EngineHost(IHost host, bool executor)
+    {
+        _host = host;
+        Client = host.Services.GetRequiredService<WorkflowClient>();
+        Executor = executor ? host.Services.GetRequiredService<WorkflowExecutor>() : null!;
+    }
 
-    public WorkflowClient Client => _host.Services.GetRequiredService<WorkflowClient>();
+    public WorkflowClient Client { get; }
 
-    public WorkflowExecutor Executor => _host.Services.GetRequiredService<WorkflowExecutor>();
+    /// <summary>Kept after the host is disposed, so tests can still read its id and state.</summary>
+    public WorkflowExecutor Executor { get; }
 
     public IServiceProvider Services => _host.Services;
 
@@ -60,7 +66,7 @@ public sealed class EngineHost : IAsyncDisposable
 
         var host = builder.Build();
         await host.StartAsync();
-        return new EngineHost(host);
+        return new EngineHost(host, executor);
     }
 
     /// <summary>A graceful stop: the executor drains.</summary>
