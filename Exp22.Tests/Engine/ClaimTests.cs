@@ -54,7 +54,7 @@ public sealed class ClaimTests
         var first = await claims.ClaimAsync("x", "1", ["default"], ["steps"], 3, CancellationToken.None);
         var second = await claims.ClaimAsync("x", "1", ["default"], ["steps"], 3, CancellationToken.None);
 
-        Assert.Equal([high.RunId, older.RunId, newer.RunId], first.Select(c => c.Id).Order());
+        Assert.Equal(new HashSet<Guid> { high.RunId, older.RunId, newer.RunId }, first.Select(c => c.Id).ToHashSet());
         Assert.Equal([low.RunId], second.Select(c => c.Id));
         Assert.All(first.Concat(second), c => Assert.Equal(1, c.Attempt));
     }
