@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Exp22.Tests.Engine;
 using Exp22.Tests.Infrastructure;
@@ -21,13 +22,32 @@ public sealed partial class ExecutorProcessTests
         ["Workflows__HeartbeatTimeout"] = "00:00:03",
     };
 
-    private static async Task<(ServiceProcess One, ServiceProcess Two)> StartTwoExecutorsAsync(
-        string database, string completionTimeout = "00:00:10")
+    /// <summary>A fresh database, a client on it, and two executor processes ready to work.</summary>
+    private sealed class Fleet(WorkflowClient client, NpgsqlDataSource dataSource, ServiceProcess one, ServiceProcess two)
+        : IAsyncDisposable
     {
-        var one = ServiceProcess.Start("Exp22.Executor", "exp22-executor-1", ExecutorEnvironment(database, "exp22-executor-1", completionTimeout));
-        var two = ServiceProcess.Start("Exp22.Executor", "exp22-executor-2", ExecutorEnvironment(database, "exp22-executor-2", completionTimeout));
-        await Task.WhenAll(one.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)), two.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)));
-        return (one, two);
+        public WorkflowClient Client => client;
+
+        public ServiceProcess One => one;
+
+        public ServiceProcess Two => two;
+
+        public static async Task<Fleet> StartAsync(string completionTimeout = "00:00:10", [CallerMemberName] string test = "")
+        {
+            var database = await TestPostgres.CreateDatabaseAsync(test);
+            var (client, dataSource) = await ClientAsync(database);
+            var one = ServiceProcess.Start("Exp22.Executor", "exp22-executor-1", ExecutorEnvironment(database, "exp22-executor-1", completionTimeout));
+            var two = ServiceProcess.Start("Exp22.Executor", "exp22-executor-2", ExecutorEnvironment(database, "exp22-executor-2", completionTimeout));
+            await Task.WhenAll(one.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)), two.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)));
+            return new Fleet(client, dataSource, one, two);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await one.DisposeAsync();
+            await two.DisposeAsync();
+            await dataSource.DisposeAsync();
+        }
     }
 
     private static async Task<Guid> EnqueueDemoAsync(WorkflowClient client, int subWorkflows, int steps, int minDelayMs, int maxDelayMs)
@@ -83,12 +103,8 @@ public sealed partial class ExecutorProcessTests
     [Fact]
     public async Task The_seed_scenario_sigterm_a_second_in_drains_exits_zero_and_the_run_succeeds()
     {
-        var database = await TestPostgres.CreateDatabaseAsync();
-        var (client, dataSource) = await ClientAsync(database);
-        await using var _ = dataSource;
-        var (one, two) = await StartTwoExecutorsAsync(database);
-        await using var __ = one;
-        await using var ___ = two;
+        await using var fleet = await Fleet.StartAsync();
+        var (client, one, two) = (fleet.Client, fleet.One, fleet.Two);
 
         var runId = await EnqueueDemoAsync(client, subWorkflows: 2, steps: 5, 500, 1500);
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -110,12 +126,8 @@ public sealed partial class ExecutorProcessTests
     [Fact]
     public async Task Steps_longer_than_the_completion_timeout_are_handed_over_on_sigterm_and_finished_by_the_other()
     {
-        var database = await TestPostgres.CreateDatabaseAsync();
-        var (client, dataSource) = await ClientAsync(database);
-        await using var _ = dataSource;
-        var (one, two) = await StartTwoExecutorsAsync(database, completionTimeout: "00:00:02");
-        await using var __ = one;
-        await using var ___ = two;
+        await using var fleet = await Fleet.StartAsync(completionTimeout: "00:00:02");
+        var (client, one, two) = (fleet.Client, fleet.One, fleet.Two);
 
         var runId = await EnqueueDemoAsync(client, subWorkflows: 2, steps: 2, 4000, 4000);
         await Eventually.TrueAsync(() => StepExecutions(runId, one, two).Count == 2, TimeSpan.FromSeconds(20), "both first steps to start");
@@ -134,12 +146,8 @@ public sealed partial class ExecutorProcessTests
     [Fact]
     public async Task A_sigkilled_executor_work_is_finished_by_the_survivor_within_the_heartbeat_bound()
     {
-        var database = await TestPostgres.CreateDatabaseAsync();
-        var (client, dataSource) = await ClientAsync(database);
-        await using var _ = dataSource;
-        var (one, two) = await StartTwoExecutorsAsync(database);
-        await using var __ = one;
-        await using var ___ = two;
+        await using var fleet = await Fleet.StartAsync();
+        var (client, one, two) = (fleet.Client, fleet.One, fleet.Two);
 
         var runId = await EnqueueDemoAsync(client, subWorkflows: 4, steps: 4, 300, 600);
         await Eventually.TrueAsync(() => StepExecutions(runId, one, two).Count >= 2, TimeSpan.FromSeconds(20), "steps to run");
