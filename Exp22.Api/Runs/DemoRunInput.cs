@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Exp22.Api.Runs;
+
+/// <summary>
+/// The input of the seed's <c>demo-run</c> workflow, as stored (camelCase JSON). The executor defines
+/// identically shaped records: the JSON is the contract. The ranges document the API's limits in the
+/// OpenAPI schema; <see cref="Validation.RunRequestBody"/> enforces them.
+/// </summary>
+public sealed record DemoRunInput(
+    [property: Range(RunLimits.MinSubWorkflows, RunLimits.MaxSubWorkflows)] int SubWorkflows,
+    [property: Range(RunLimits.MinStepsPerWorkflow, RunLimits.MaxStepsPerWorkflow)] int StepsPerWorkflow,
+    StepDelayRange? StepDelayMs = null);
+
+/// <summary>Each step waits a random delay in [Min, Max] milliseconds; null lets the executor choose.</summary>
+public sealed record StepDelayRange(
+    [property: Range(RunLimits.MinStepDelayMs, RunLimits.MaxStepDelayMs)] int Min,
+    [property: Range(RunLimits.MinStepDelayMs, RunLimits.MaxStepDelayMs)] int Max);

@@ -1,0 +1,32 @@
+using Exp22.Api.Validation;
+
+namespace Exp22.Api.Runs;
+
+/// <summary>The API's accepted ranges and defaults (DESIGN.md §5); every validation message quotes them.</summary>
+public static class RunLimits
+{
+    public const int MinSubWorkflows = 1;
+    public const int MaxSubWorkflows = 100;
+    public const int DefaultSubWorkflows = 6;
+
+    public const int MinStepsPerWorkflow = 1;
+    public const int MaxStepsPerWorkflow = 100;
+    public const int DefaultStepsPerWorkflow = 5;
+
+    public const int MinStepDelayMs = 0;
+    public const int MaxStepDelayMs = 60_000;
+
+    public const int MinListLimit = 1;
+    public const int MaxListLimit = 500;
+    public const int DefaultListLimit = 50;
+
+    public const int MaxIdempotencyKeyLength = 200;
+
+    /// <summary>A run request is a few dozen bytes; anything near this is not one.</summary>
+    public const int MaxRequestBodyBytes = 16 * 1024;
+
+    public static readonly IntegerRange SubWorkflows = new(MinSubWorkflows, MaxSubWorkflows);
+    public static readonly IntegerRange StepsPerWorkflow = new(MinStepsPerWorkflow, MaxStepsPerWorkflow);
+    public static readonly IntegerRange StepDelayMs = new(MinStepDelayMs, MaxStepDelayMs);
+    public static readonly IntegerRange ListLimit = new(MinListLimit, MaxListLimit);
+}

@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Exp22.Api.Runs;
+
+public static class RunProblems
+{
+    public static ProblemHttpResult NotFound(Guid runId) => TypedResults.Problem(
+        title: "Run not found",
+        detail: $"No run has id {runId}.",
+        statusCode: StatusCodes.Status404NotFound);
+
+    public static ProblemHttpResult AlreadyFinished(Guid runId) => TypedResults.Problem(
+        title: "Run already finished",
+        detail: $"Run {runId} has already finished (SUCCESS, ERROR or CANCELLED); there is nothing to cancel.",
+        statusCode: StatusCodes.Status409Conflict);
+}

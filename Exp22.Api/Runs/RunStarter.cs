@@ -1,0 +1,30 @@
+using Exp22.Workflows;
+using Exp22.Workflows.Client;
+
+namespace Exp22.Api.Runs;
+
+/// <summary>Enqueues a demo run and logs one line for it.</summary>
+public sealed partial class RunStarter(WorkflowClient client, ILogger<RunStarter> logger)
+{
+    public async Task<EnqueuedRun> StartAsync(DemoRunInput input, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var run = await client.EnqueueAsync(
+            new EnqueueRequest(DemoWorkflows.Run, WorkflowJson.Serialize(input), IdempotencyKey: idempotencyKey),
+            cancellationToken);
+
+        var delay = input.StepDelayMs is { } range ? $"{range.Min}-{range.Max} ms" : "the executor's default";
+        if (run.Created)
+            LogEnqueued(run.RunId, input.SubWorkflows, input.StepsPerWorkflow, delay, idempotencyKey is not null);
+        else
+            LogReplayed(run.RunId, run.Status);
+        return run;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "Enqueued run {RunId}: {SubWorkflows} sub-workflows x {StepsPerWorkflow} steps, step delay {StepDelay} (idempotency key: {HasIdempotencyKey})")]
+    private partial void LogEnqueued(Guid runId, int subWorkflows, int stepsPerWorkflow, string stepDelay, bool hasIdempotencyKey);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information,
+        Message = "Idempotency-Key replay: answered with existing run {RunId} ({Status}), nothing enqueued")]
+    private partial void LogReplayed(Guid runId, string status);
+}

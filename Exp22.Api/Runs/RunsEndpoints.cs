@@ -1,0 +1,22 @@
+namespace Exp22.Api.Runs;
+
+/// <summary>The runs feature (DESIGN.md §5): its services and its endpoints.</summary>
+public static class RunsEndpoints
+{
+    public static IServiceCollection AddRuns(this IServiceCollection services) =>
+        services.AddSingleton<RunStarter>();
+
+    public static IEndpointRouteBuilder MapRuns(this IEndpointRouteBuilder app)
+    {
+        // Every endpoint touches the database, so any of them may answer 503 (see DatabaseUnavailableHandler).
+        var api = app.MapGroup("")
+            .WithTags("Runs")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        StartRunEndpoints.Map(api);   // GET /, POST /runs
+        ListRunsEndpoint.Map(api);    // GET /runs
+        GetRunEndpoint.Map(api);      // GET /runs/{id}
+        CancelRunEndpoint.Map(api);   // POST /runs/{id}/cancel
+        return app;
+    }
+}
