@@ -23,8 +23,6 @@ internal sealed class WorkflowHistory
 
     public static WorkflowHistory Empty() => new([], []);
 
-    public int StepCount => _steps.Count;
-
     public bool TryGetStep(int seq, out RecordedStep step) => _steps.TryGetValue(seq, out step!);
 
     public bool TryGetChild(int seq, out RecordedChild child) => _children.TryGetValue(seq, out child!);
