@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace Exp22.Benchmarks;
+
+/// <summary>The command line: a scenario and its sizes. Unknown options stop the command with a usage message.</summary>
+public sealed class BenchOptions
+{
+    public static readonly string[] Scenarios = ["all", "steps", "latency", "http", "rss", "drain"];
+
+    public string Scenario { get; private set; } = "all";
+
+    /// <summary>R: seed-shaped runs (6 sub-workflows × 5 no-op steps) per throughput measurement.</summary>
+    public int Runs { get; private set; } = 500;
+
+    public int Concurrency { get; private set; } = 16;
+
+    public int PgbenchSeconds { get; private set; } = 10;
+
+    public int LatencySamples { get; private set; } = 200;
+
+    public int HttpSeconds { get; private set; } = 10;
+
+    public int HttpConcurrency { get; private set; } = 32;
+
+    public int RssRuns { get; private set; } = 1000;
+
+    public TimeSpan DrainCompletionTimeout { get; private set; } = TimeSpan.FromSeconds(2);
+
+    public bool ShowStatements { get; private set; } = true;
+
+    public const string Usage = """
+        usage: dotnet run -c Release --project Exp22.Benchmarks -- [scenario] [options]
+          scenario             all (default) | steps | latency | http | rss | drain
+          --runs R             seed-shaped runs (6 sub-workflows x 5 no-op steps) per throughput measurement (500)
+          --concurrency N      Workflows:Concurrency of each executor in the throughput measurement (16)
+          --pgbench-seconds S  duration of the pgbench ceiling (10)
+          --latency-samples N  runs enqueued one at a time for enqueue -> start latency (200)
+          --http-seconds S     duration of the POST /runs load (10)
+          --http-concurrency C concurrent HTTP clients (32)
+          --rss-runs N         runs in flight while the executor's peak RSS is read (1000)
+          --drain-timeout S    Workflows:WorkflowCompletionTimeout of the drained executor, seconds (2)
+          --no-statements      do not print pg_stat_statements' top statements
+        ConnectionStrings__exp22db=...  measure against that server instead of a private one
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (!Scenarios.Contains(arg))
+                    throw new ArgumentException($"Unknown scenario '{arg}'.");
+                options.Scenario = arg;
+                continue;
+            }
+
+            if (arg == "--no-statements")
+            {
+                options.ShowStatements = false;
+                continue;
+            }
+
+            if (i + 1 >= args.Length)
+                throw new ArgumentException($"{arg} needs a value.");
+            var value = args[++i];
+            switch (arg)
+            {
+                case "--runs": options.Runs = Positive(arg, value); break;
+                case "--concurrency": options.Concurrency = Positive(arg, value); break;
+                case "--pgbench-seconds": options.PgbenchSeconds = Positive(arg, value); break;
+                case "--latency-samples": options.LatencySamples = Positive(arg, value); break;
+                case "--http-seconds": options.HttpSeconds = Positive(arg, value); break;
+                case "--http-concurrency": options.HttpConcurrency = Positive(arg, value); break;
+                case "--rss-runs": options.RssRuns = Positive(arg, value); break;
+                case "--drain-timeout": options.DrainCompletionTimeout = TimeSpan.FromSeconds(Positive(arg, value)); break;
+                default: throw new ArgumentException($"Unknown option '{arg}'.");
+            }
+        }
+
+        return options;
+    }
+
+    private static int Positive(string option, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"{option} must be a positive integer, not '{value}'.");
+
+    public bool Includes(string scenario) => Scenario == "all" || Scenario == scenario;
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Exp22.Workflows.Client;
+using Npgsql;
+
+namespace Exp22.Benchmarks.Infrastructure;
+
+/// <summary>Enqueues the executor's demo runs through the engine's client and waits for them on the database.</summary>
+public sealed class DemoRuns(NpgsqlDataSource dataSource, Progress progress)
+{
+    public const string RunWorkflow = "demo-run";
+
+    private readonly WorkflowClient _client = new(dataSource);
+
+    public static string Input(int subWorkflows, int steps, int delayMinMs = 0, int delayMaxMs = 0) =>
+        $$$"""{"subWorkflows":{{{subWorkflows}}},"stepsPerWorkflow":{{{steps}}},"stepDelayMs":{"min":{{{delayMinMs}}},"max":{{{delayMaxMs}}}}}""";
+
+    public Task<EnqueuedRun> EnqueueAsync(string input, CancellationToken ct) =>
+        _client.EnqueueAsync(new EnqueueRequest(RunWorkflow, input), ct);
+
+    /// <summary>Enqueues <paramref name="count"/> runs from <paramref name="parallelism"/> concurrent callers.</summary>
+    public async Task EnqueueManyAsync(int count, string input, int parallelism, CancellationToken ct)
+    {
+        var next = 0;
+        await Task.WhenAll(Enumerable.Range(0, parallelism).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) <= count)
+                await EnqueueAsync(input, ct);
+        }));
+    }
+
+    /// <summary>Waits until <paramref name="expected"/> runs have finished, printing progress.</summary>
+    /// <returns>How many of them ended SUCCESS.</returns>
+    public async Task<long> WaitForRunsAsync(long expected, TimeSpan timeout, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        while (true)
+        {
+            await using var command = dataSource.CreateCommand(
+                """
+                SELECT count(*) FILTER (WHERE status IN ('SUCCESS', 'ERROR', 'CANCELLED')),
+                       count(*) FILTER (WHERE status = 'SUCCESS'),
+                       (SELECT count(*) FROM exp22.steps)
+                FROM exp22.workflows
+                WHERE parent_id IS NULL
+                """);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            var (finished, succeeded, steps) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            if (finished >= expected)
+                return succeeded;
+            if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(2))
+            {
+                lastReport = clock.Elapsed;
+                progress.Line($"  {finished}/{expected} runs finished, {steps} step checkpoints ({clock.Elapsed.TotalSeconds:0} s)");
+            }
+
+            if (clock.Elapsed > timeout)
+                throw new TimeoutException($"Only {finished} of {expected} runs finished within {timeout}.");
+            await Task.Delay(100, ct);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Exp22.Benchmarks;
+using Exp22.Benchmarks.Infrastructure;
+using Exp22.Benchmarks.Reporting;
+using Exp22.Benchmarks.Scenarios;
+
+// The engine's throughput and latency figures in one run; progress on stderr, one JSON line on stdout.
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+var ct = cancel.Token;
+var progress = new Progress();
+var figures = new Figures();
+
+await using var database = await BenchDatabase.StartAsync(Environment.GetEnvironmentVariable("ConnectionStrings__exp22db"), ct);
+progress.Line($"scenario '{options.Scenario}' on {database.Description}, {Environment.ProcessorCount} cores");
+figures.Add("scenario", options.Scenario);
+figures.Add("cores", Environment.ProcessorCount);
+
+if (options.Includes("steps"))
+{
+    await PgbenchCeiling.RunAsync(database, options, figures, progress, ct);
+    await StepThroughput.RunAsync(database, options, 2, "", figures, progress, ct);
+    await StepThroughput.RunAsync(database, options, 1, "_one_executor", figures, progress, ct);
+    if (figures.TryGet("steps_per_s", out var two) && figures.TryGet("steps_per_s_one_executor", out var one))
+        figures.Add("two_vs_one_executor_ratio", two / one, 3);
+}
+
+if (options.Includes("latency"))
+    await StartLatency.RunAsync(database, options, figures, progress, ct);
+if (options.Includes("http"))
+    await HttpEnqueue.RunAsync(database, options, figures, progress, ct);
+if (options.Includes("rss"))
+    await ExecutorMemory.RunAsync(database, options, figures, progress, ct);
+if (options.Includes("drain"))
+    await DrainTiming.RunAsync(database, options, figures, progress, ct);
+
+Console.WriteLine(figures.ToJsonLine());
+return 0;
