@@ -1,40 +1,124 @@
+using System.Threading.Channels;
+using Exp22.Workflows.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Exp22.Workflows.Execution;
 
-/// <summary>Writes a step's checkpoint, fenced by the claim.</summary>
-internal sealed class StepCheckpoints(NpgsqlDataSource dataSource)
+/// <summary>
+/// Writes step checkpoints, fenced by the claim, with group commit: the checkpoints that concurrent
+/// workflows produce while earlier writes are in flight go to the database together, in one statement
+/// and one commit. A step still returns only after its own checkpoint is committed.
+/// </summary>
+internal sealed class StepCheckpoints : IAsyncDisposable
 {
-    // FOR SHARE holds the workflow row until commit, so a handover or recovery (which updates that row)
-    // is ordered strictly before or after this write: either the checkpoint lands before the new owner
-    // loads history, or the fence no longer matches and nothing is written.
-    private const string Sql = """
-        INSERT INTO exp22.steps (workflow_id, seq, name, output, error, executor_id, attempt, tries, started_at, completed_at)
-        SELECT w.id, @seq, @name, @output, @error, w.executor_id, w.attempt, @tries, @started_at, now()
-        FROM exp22.workflows w
-        WHERE w.id = @workflow_id
-          AND w.executor_id = @executor_id
-          AND w.attempt = @attempt
-          AND w.status = 'RUNNING'
-        FOR SHARE
-        """;
+    // A few writes in flight let commits overlap (PostgreSQL flushes their WAL together); more would
+    // only split the batches smaller. The batch cap bounds one statement's size and lock set.
+    private const int MaxWritesInFlight = 4;
+    private const int MaxBatch = 256;
+
+    private readonly CheckpointStatements _statements;
+    private readonly Channel<PendingCheckpoint> _queue = Channel.CreateUnbounded<PendingCheckpoint>(
+        new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _writeSlots = new(MaxWritesInFlight, MaxWritesInFlight);
+    private readonly Task _dispatcher;
+
+    public StepCheckpoints(NpgsqlDataSource dataSource)
+    {
+        _statements = new CheckpointStatements(dataSource);
+        _dispatcher = Task.Run(DispatchAsync);
+    }
 
     public async Task SaveAsync(
         ClaimedWorkflow workflow, int seq, string name, string? output, string? error, int tries,
         DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter("workflow_id", workflow.Id));
-        command.Parameters.Add(new NpgsqlParameter("seq", seq));
-        command.Parameters.Add(new NpgsqlParameter("name", name));
-        command.Parameters.Add(new NpgsqlParameter("output", NpgsqlDbType.Jsonb) { Value = (object?)output ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("executor_id", workflow.ExecutorId));
-        command.Parameters.Add(new NpgsqlParameter("attempt", workflow.Attempt));
-        command.Parameters.Add(new NpgsqlParameter("tries", tries));
-        command.Parameters.Add(new NpgsqlParameter("started_at", startedAt));
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        cancellationToken.ThrowIfCancellationRequested();
+        var checkpoint = new PendingCheckpoint(workflow, seq, name, output, error, tries, startedAt, cancellationToken);
+        if (!_queue.Writer.TryWrite(checkpoint))
+            throw new ObjectDisposedException(nameof(StepCheckpoints));
+        if (!await checkpoint.Written.WaitAsync(cancellationToken))
             throw new WorkflowFencedException(workflow.Id, $"the checkpoint of step {seq} '{name}'");
+    }
+
+    private async Task DispatchAsync()
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            // Taking a slot before draining the queue is what makes batches: while every slot is busy,
+            // new checkpoints wait here together for the next write.
+            await _writeSlots.WaitAsync();
+            var batch = new List<PendingCheckpoint>();
+            while (batch.Count < MaxBatch && reader.TryRead(out var checkpoint))
+            {
+                // A workflow cancelled or handed over while its checkpoint waited has stopped listening.
+                if (checkpoint.CancellationToken.IsCancellationRequested)
+                    checkpoint.Abandon();
+                else
+                    batch.Add(checkpoint);
+            }
+
+            if (batch.Count == 0)
+            {
+                _writeSlots.Release();
+                continue;
+            }
+
+            _ = WriteAsync(batch);
+        }
+    }
+
+    private async Task WriteAsync(List<PendingCheckpoint> batch)
+    {
+        try
+        {
+            if (batch.Count == 1)
+            {
+                await WriteAloneAsync(batch[0]);
+                return;
+            }
+
+            var written = await DeadlockRetry.RunAsync(ct => _statements.WriteManyAsync(batch, ct), CancellationToken.None);
+            foreach (var checkpoint in batch)
+                checkpoint.Complete(written.Contains((checkpoint.Workflow.Id, checkpoint.Seq)));
+        }
+        catch (PostgresException e) when (!e.IsTransient)
+        {
+            // One row the database rejects must not fail its neighbours: each is retried alone, so each
+            // workflow gets its own outcome.
+            foreach (var checkpoint in batch)
+                await WriteAloneAsync(checkpoint);
+        }
+        catch (Exception e)
+        {
+            foreach (var checkpoint in batch)
+                checkpoint.Fail(e);
+        }
+        finally
+        {
+            _writeSlots.Release();
+        }
+    }
+
+    private async Task WriteAloneAsync(PendingCheckpoint checkpoint)
+    {
+        try
+        {
+            checkpoint.Complete(await DeadlockRetry.RunAsync(
+                ct => _statements.WriteOneAsync(checkpoint, ct), checkpoint.CancellationToken));
+        }
+        catch (Exception e)
+        {
+            checkpoint.Fail(e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _dispatcher;
+        for (var i = 0; i < MaxWritesInFlight; i++)
+            await _writeSlots.WaitAsync();
+        _writeSlots.Dispose();
     }
 }
