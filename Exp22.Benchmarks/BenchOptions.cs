@@ -28,6 +28,12 @@ public sealed class BenchOptions
 
     public bool ShowStatements { get; private set; } = true;
 
+    /// <summary>Extra environment for every executor process (--executor-env KEY=VALUE), for experiments.</summary>
+    public Dictionary<string, string> ExecutorEnvironment { get; } = [];
+
+    /// <summary>Npgsql settings appended to the services' connection string (--connection-options "A=1;B=2").</summary>
+    public string ConnectionOptions { get; private set; } = "";
+
     public const string Usage = """
         usage: dotnet run -c Release --project Exp22.Benchmarks -- [scenario] [options]
           scenario             all (default) | steps | latency | http | rss | drain
@@ -40,6 +46,8 @@ public sealed class BenchOptions
           --rss-runs N         runs in flight while the executor's peak RSS is read (1000)
           --drain-timeout S    Workflows:WorkflowCompletionTimeout of the drained executor, seconds (2)
           --no-statements      do not print pg_stat_statements' top statements
+          --executor-env K=V   extra environment for every executor process (repeatable), e.g. OTEL_SDK_DISABLED=true
+          --connection-options "Max Auto Prepare=20"  Npgsql settings appended to the services' connection string
         ConnectionStrings__exp22db=...  measure against that server instead of a private one
         """;
 
@@ -75,6 +83,13 @@ public sealed class BenchOptions
                 case "--http-seconds": options.HttpSeconds = Positive(arg, value); break;
                 case "--http-concurrency": options.HttpConcurrency = Positive(arg, value); break;
                 case "--rss-runs": options.RssRuns = Positive(arg, value); break;
+                case "--executor-env":
+                    var equals = value.IndexOf('=', StringComparison.Ordinal);
+                    if (equals <= 0)
+                        throw new ArgumentException($"--executor-env takes KEY=VALUE, not '{value}'.");
+                    options.ExecutorEnvironment[value[..equals]] = value[(equals + 1)..];
+                    break;
+                case "--connection-options": options.ConnectionOptions = value; break;
                 case "--drain-timeout": options.DrainCompletionTimeout = TimeSpan.FromSeconds(Positive(arg, value)); break;
                 default: throw new ArgumentException($"Unknown option '{arg}'.");
             }

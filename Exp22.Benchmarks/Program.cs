@@ -27,6 +27,7 @@ var progress = new Progress();
 var figures = new Figures();
 
 await using var database = await BenchDatabase.StartAsync(Environment.GetEnvironmentVariable("ConnectionStrings__exp22db"), ct);
+database.ConnectionOptions = options.ConnectionOptions;
 progress.Line($"scenario '{options.Scenario}' on {database.Description}, {Environment.ProcessorCount} cores");
 figures.Add("scenario", options.Scenario);
 figures.Add("cores", Environment.ProcessorCount);

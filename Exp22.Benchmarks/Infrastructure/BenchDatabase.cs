@@ -55,6 +55,9 @@ public sealed class BenchDatabase : IAsyncDisposable
         return new BenchDatabase(server, server.ConnectionString);
     }
 
+    /// <summary>Npgsql settings appended to every connection string handed out (--connection-options).</summary>
+    public string ConnectionOptions { get; set; } = "";
+
     /// <summary>Creates an empty database named after the scenario and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string scenario, CancellationToken ct)
     {
@@ -83,7 +86,7 @@ public sealed class BenchDatabase : IAsyncDisposable
             await extension.ExecuteNonQueryAsync(ct);
         }
 
-        return connectionString;
+        return ConnectionOptions.Length == 0 ? connectionString : $"{connectionString};{ConnectionOptions}";
     }
 
     public static string Unpooled(string connectionString) =>

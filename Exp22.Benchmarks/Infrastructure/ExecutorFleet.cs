@@ -4,8 +4,8 @@ namespace Exp22.Benchmarks.Infrastructure;
 public static class ExecutorFleet
 {
     public static async Task<List<ServiceProcess>> StartAsync(
-        string connectionString, int count, int concurrency, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? extraSettings = null, int firstIndex = 1)
+        string connectionString, int count, int concurrency, IReadOnlyDictionary<string, string> extraSettings,
+        CancellationToken ct, int firstIndex = 1)
     {
         var executors = new List<ServiceProcess>();
         for (var i = firstIndex; i < firstIndex + count; i++)
@@ -21,7 +21,7 @@ public static class ExecutorFleet
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Logging__LogLevel__Exp22.Workflows.Execution.WorkflowExecutor"] = "Information",
             };
-            foreach (var (key, value) in extraSettings ?? new Dictionary<string, string>())
+            foreach (var (key, value) in extraSettings)
                 environment[key] = value;
             executors.Add(ServiceProcess.Start(BuiltServices.Executor, $"executor-{i}", environment));
         }

@@ -23,13 +23,13 @@ public static class DrainTiming
     {
         var connectionString = await database.CreateDatabaseAsync("drain", ct);
         var timeout = options.DrainCompletionTimeout;
-        var drainSettings = new Dictionary<string, string>
+        var drainSettings = new Dictionary<string, string>(options.ExecutorEnvironment)
         {
             ["Workflows__WorkflowCompletionTimeout"] = timeout.ToString("c", CultureInfo.InvariantCulture),
         };
         progress.Line($"drain: executor 1 takes {Runs} runs x {SubWorkflows} sub-workflows x {Steps} steps of {StepDelayMs} ms " +
                       $"(completion timeout {timeout.TotalSeconds:0} s)");
-        var first = await ExecutorFleet.StartAsync(connectionString, 1, options.Concurrency, ct, drainSettings);
+        var first = await ExecutorFleet.StartAsync(connectionString, 1, options.Concurrency, drainSettings, ct);
         var executors = new List<ServiceProcess>(first);
         try
         {
@@ -37,7 +37,7 @@ public static class DrainTiming
             var runs = new DemoRuns(dataSource, progress);
             await runs.EnqueueManyAsync(Runs, DemoRuns.Input(SubWorkflows, Steps, StepDelayMs, StepDelayMs), 1, ct);
             await WaitForRunningSubWorkflowsAsync(dataSource, Runs * SubWorkflows, ct);
-            executors.AddRange(await ExecutorFleet.StartAsync(connectionString, 1, options.Concurrency, ct, drainSettings, firstIndex: 2));
+            executors.AddRange(await ExecutorFleet.StartAsync(connectionString, 1, options.Concurrency, drainSettings, ct, firstIndex: 2));
 
             await using var listener = await QueueListener.StartAsync(connectionString, ct);
             var signalledAt = DateTime.UtcNow;

@@ -15,7 +15,7 @@ public static class ExecutorMemory
     {
         var connectionString = await database.CreateDatabaseAsync("rss", ct);
         progress.Line($"rss: one executor, concurrency {options.RssRuns}");
-        var executors = await ExecutorFleet.StartAsync(connectionString, 1, options.RssRuns, ct);
+        var executors = await ExecutorFleet.StartAsync(connectionString, 1, options.RssRuns, options.ExecutorEnvironment, ct);
         var executor = executors[0];
         try
         {

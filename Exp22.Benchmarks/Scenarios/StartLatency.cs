@@ -18,7 +18,7 @@ public static class StartLatency
     {
         var connectionString = await database.CreateDatabaseAsync("latency", ct);
         progress.Line("latency: starting 2 executors");
-        var executors = await ExecutorFleet.StartAsync(connectionString, 2, options.Concurrency, ct);
+        var executors = await ExecutorFleet.StartAsync(connectionString, 2, options.Concurrency, options.ExecutorEnvironment, ct);
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(connectionString);

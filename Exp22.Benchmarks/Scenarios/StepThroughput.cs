@@ -21,7 +21,7 @@ public static class StepThroughput
     {
         var connectionString = await database.CreateDatabaseAsync($"steps{executorCount}", ct);
         progress.Line($"steps ({executorCount} executor(s), concurrency {options.Concurrency} each): starting executors");
-        var executors = await ExecutorFleet.StartAsync(connectionString, executorCount, options.Concurrency, ct);
+        var executors = await ExecutorFleet.StartAsync(connectionString, executorCount, options.Concurrency, options.ExecutorEnvironment, ct);
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
@@ -66,6 +66,7 @@ public static class StepThroughput
                 $"{stepsPerSecond:0} steps/s, {options.Runs / seconds:0.0} runs/s, {commits / steps:0.00} commits per step, " +
                 $"CPU per step {(executorCpu - cpuBefore.Executors) * 1000 / steps:0.000} ms executor(s)" +
                 (database.ServerProcessId is null ? "" : $", {(serverCpu - cpuBefore.Server) * 1000 / steps:0.000} ms PostgreSQL"));
+            await PrintTimeSplitAsync(dataSource, since, progress, ct);
             if (statements is not null)
                 await statements.PrintTopAsync(dataSource, steps, progress, ct);
         }
@@ -95,6 +96,27 @@ public static class StepThroughput
             """);
         command.Parameters.Add(new NpgsqlParameter("since", since));
         return (double)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Where a workflow's wall-clock time goes: waiting in the queue, executing, and each step until its checkpoint.</summary>
+    private static async Task PrintTimeSplitAsync(NpgsqlDataSource dataSource, DateTime since, Progress progress, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT avg(extract(epoch FROM w.claimed_at - w.created_at)) FILTER (WHERE w.parent_id IS NOT NULL) * 1000,
+                   avg(extract(epoch FROM w.completed_at - w.claimed_at)) FILTER (WHERE w.parent_id IS NOT NULL) * 1000,
+                   avg(extract(epoch FROM w.completed_at - w.created_at)) FILTER (WHERE w.parent_id IS NULL) * 1000,
+                   (SELECT avg(extract(epoch FROM s.completed_at - s.started_at)) * 1000
+                    FROM exp22.steps s JOIN exp22.workflows c ON c.id = s.workflow_id
+                    WHERE c.created_at >= @since)
+            FROM exp22.workflows w
+            WHERE w.created_at >= @since
+            """);
+        command.Parameters.Add(new NpgsqlParameter("since", since));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        progress.Line($"  mean times: sub-workflow queued {reader.GetDouble(0):0.0} ms, executing {reader.GetDouble(1):0.0} ms " +
+                      $"(a step until its checkpoint statement starts: {reader.GetDouble(3):0.00} ms); run end to end {reader.GetDouble(2):0} ms");
     }
 
     private static async Task<long> CommitsAsync(NpgsqlDataSource dataSource, CancellationToken ct)
