@@ -16,6 +16,8 @@ public sealed class BenchOptions
 
     public int PgbenchSeconds { get; private set; } = 10;
 
+    public int WarmupSeconds { get; private set; } = 10;
+
     public int LatencySamples { get; private set; } = 200;
 
     public int HttpSeconds { get; private set; } = 10;
@@ -39,6 +41,7 @@ public sealed class BenchOptions
           scenario             all (default) | steps | latency | http | rss | drain
           --runs R             seed-shaped runs (6 sub-workflows x 5 no-op steps) per throughput measurement (500)
           --concurrency N      Workflows:Concurrency of each executor in the throughput measurement (16)
+          --warmup-seconds S   seed-shaped runs executed before each throughput window opens (10)
           --pgbench-seconds S  duration of the pgbench ceiling (10)
           --latency-samples N  runs enqueued one at a time for enqueue -> start latency (200)
           --http-seconds S     duration of the POST /runs load (10)
@@ -78,6 +81,7 @@ public sealed class BenchOptions
             {
                 case "--runs": options.Runs = Positive(arg, value); break;
                 case "--concurrency": options.Concurrency = Positive(arg, value); break;
+                case "--warmup-seconds": options.WarmupSeconds = Positive(arg, value); break;
                 case "--pgbench-seconds": options.PgbenchSeconds = Positive(arg, value); break;
                 case "--latency-samples": options.LatencySamples = Positive(arg, value); break;
                 case "--http-seconds": options.HttpSeconds = Positive(arg, value); break;

@@ -17,11 +17,11 @@ catch (ArgumentException e)
 }
 
 using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancel.Cancel();
-};
+// Ctrl+C or SIGTERM: stop measuring, and let every scenario stop its child processes on the way out.
+using var onInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
 var ct = cancel.Token;
 var progress = new Progress();
 var figures = new Figures();
@@ -52,3 +52,9 @@ if (options.Includes("drain"))
 
 Console.WriteLine(figures.ToJsonLine());
 return 0;
+
+void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+{
+    context.Cancel = true;
+    cancel.Cancel();
+}

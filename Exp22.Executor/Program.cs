@@ -17,7 +17,7 @@ if (string.IsNullOrWhiteSpace(connectionString))
     return 1;
 }
 
-builder.Services.AddNpgsqlDataSource(connectionString);
+builder.Services.AddNpgsqlDataSource(connectionString, dataSource => dataSource.UseWorkflowsDefaults());
 builder.Services.AddWorkflows()
     .AddWorkflow<DemoRunWorkflow>()
     .AddWorkflow<DemoSubWorkflow>()

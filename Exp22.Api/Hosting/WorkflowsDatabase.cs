@@ -32,7 +32,7 @@ public static class WorkflowsDatabase
             throw new StartupConfigurationException($"{ConnectionStringKey} is not a valid PostgreSQL connection string: {e.Message}");
         }
 
-        builder.Services.AddNpgsqlDataSource(connectionString);
+        builder.Services.AddNpgsqlDataSource(connectionString, dataSource => dataSource.UseWorkflowsDefaults());
         builder.Services.AddWorkflows();
         return builder;
     }

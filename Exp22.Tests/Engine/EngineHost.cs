@@ -51,7 +51,7 @@ public sealed class EngineHost : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddLogging();
-        builder.Services.AddNpgsqlDataSource(connectionString);
+        builder.Services.AddNpgsqlDataSource(connectionString, dataSource => dataSource.UseWorkflowsDefaults());
         builder.Services.AddSingleton(log);
         var workflows = builder.Services.AddWorkflows()
             .AddWorkflow<StepsWorkflow>()
