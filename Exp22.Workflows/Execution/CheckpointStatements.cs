@@ -37,8 +37,8 @@ internal sealed class CheckpointStatements(NpgsqlDataSource dataSource)
         FOR SHARE
         """;
 
-    /// <returns>The (workflow, seq) pairs written; the others were refused by their fence.</returns>
-    public async Task<HashSet<(Guid WorkflowId, int Seq)>> WriteManyAsync(
+    /// <returns>The checkpoints written; the others were refused by their fence.</returns>
+    public async Task<IReadOnlySet<PendingCheckpoint>> WriteManyAsync(
         IReadOnlyList<PendingCheckpoint> checkpoints, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(ManySql);
@@ -58,10 +58,14 @@ internal sealed class CheckpointStatements(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("tries", checkpoints.Select(c => c.Tries).ToArray()));
         command.Parameters.Add(new NpgsqlParameter("started_ats", checkpoints.Select(c => c.StartedAt.ToUniversalTime()).ToArray()));
 
-        var written = new HashSet<(Guid, int)>(checkpoints.Count);
+        // A position submitted twice fails the insert on the primary key, and each is then retried alone.
+        var byKey = new Dictionary<(Guid, int), PendingCheckpoint>(checkpoints.Count);
+        foreach (var checkpoint in checkpoints)
+            byKey.TryAdd((checkpoint.Workflow.Id, checkpoint.Seq), checkpoint);
+        var written = new HashSet<PendingCheckpoint>(checkpoints.Count);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            written.Add((reader.GetGuid(0), reader.GetInt32(1)));
+            written.Add(byKey[(reader.GetGuid(0), reader.GetInt32(1))]);
         return written;
     }
 

@@ -9,35 +9,8 @@ namespace Exp22.Workflows.Execution;
 /// children. Both are fenced by the claim, and both settle the parent/child hand-off under the parent's
 /// row lock so that a parent is woken exactly when its last awaited child is done.
 /// </summary>
-internal sealed class WorkflowOutcomes(NpgsqlDataSource dataSource)
+internal sealed class WorkflowOutcomes : IAsyncDisposable
 {
-    private const string FinishSql = """
-        UPDATE exp22.workflows
-        SET status = @status, output = @output, error = @error, completed_at = now()
-        WHERE id = @id
-          AND executor_id = @executor_id
-          AND attempt = @attempt
-          AND status = 'RUNNING'
-        """;
-
-    // Taken as its own statement so that the next statement's snapshot sees every sibling that finished
-    // before this lock was granted (READ COMMITTED takes a snapshot per statement).
-    private const string LockParentSql = "SELECT 1 FROM exp22.workflows WHERE id = @parent_id FOR NO KEY UPDATE";
-
-    private const string WakeParentSql = """
-        WITH woken AS (
-            UPDATE exp22.workflows p
-            SET status = 'ENQUEUED', waiting_for = NULL
-            WHERE p.id = @parent_id
-              AND p.status = 'RUNNING'
-              AND p.waiting_for IS NOT NULL
-              AND NOT EXISTS (
-                  SELECT 1 FROM exp22.workflows c
-                  WHERE c.id = ANY (p.waiting_for) AND c.status IN ('ENQUEUED', 'RUNNING'))
-            RETURNING p.queue)
-        SELECT pg_notify(@channel, queue) FROM woken
-        """;
-
     private const string LockSelfSql = "SELECT 1 FROM exp22.workflows WHERE id = @id FOR NO KEY UPDATE";
 
     // If every awaited child already finished (they can race the parent), the parent goes straight back
@@ -61,6 +34,19 @@ internal sealed class WorkflowOutcomes(NpgsqlDataSource dataSource)
         SELECT status, CASE WHEN status = 'ENQUEUED' THEN pg_notify(@channel, queue) END FROM parked
         """;
 
+    private readonly NpgsqlDataSource _dataSource;
+
+    // Siblings finishing together share one transaction, so their parent's row lock is taken once per
+    // batch rather than once per child, each holding it through its own commit.
+    private readonly GroupCommit<PendingFinish> _finishes;
+
+    public WorkflowOutcomes(NpgsqlDataSource dataSource)
+    {
+        _dataSource = dataSource;
+        var statements = new FinishStatements(dataSource);
+        _finishes = new GroupCommit<PendingFinish>(statements.WriteManyAsync, statements.WriteOneAsync);
+    }
+
     public Task SucceedAsync(ClaimedWorkflow workflow, string output, CancellationToken cancellationToken) =>
         FinishAsync(workflow, WorkflowStatus.Success, output, null, cancellationToken);
 
@@ -70,44 +56,18 @@ internal sealed class WorkflowOutcomes(NpgsqlDataSource dataSource)
     private async Task FinishAsync(
         ClaimedWorkflow workflow, string status, string? output, string? error, CancellationToken cancellationToken)
     {
-        var affected = await DeadlockRetry.RunAsync(async ct =>
-        {
-            await using var batch = dataSource.CreateBatch();
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(FinishSql)
-            {
-                Parameters =
-                {
-                    new("status", status),
-                    new("output", NpgsqlDbType.Jsonb) { Value = (object?)output ?? DBNull.Value },
-                    new("error", NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value },
-                    new("id", workflow.Id),
-                    new("executor_id", workflow.ExecutorId),
-                    new("attempt", workflow.Attempt),
-                },
-            });
-            if (workflow.ParentId is { } parentId)
-            {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(LockParentSql) { Parameters = { new("parent_id", parentId) } });
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(WakeParentSql)
-                {
-                    Parameters = { new("parent_id", parentId), new("channel", Notifications.Enqueued) },
-                });
-            }
-
-            await batch.ExecuteNonQueryAsync(ct);
-            return batch.BatchCommands[0].RecordsAffected;
-        }, cancellationToken);
-
-        if (affected == 0)
+        if (!await _finishes.WriteAsync(new PendingFinish(workflow, status, output, error, cancellationToken)))
             throw new WorkflowFencedException(workflow.Id, $"recording {status}");
     }
+
+    public ValueTask DisposeAsync() => _finishes.DisposeAsync();
 
     /// <returns>true when the workflow now waits; false when its children were already done and it is back on the queue.</returns>
     public async Task<bool> ParkAsync(ClaimedWorkflow workflow, Guid[] waitingFor, CancellationToken cancellationToken)
     {
         var status = await DeadlockRetry.RunAsync(async ct =>
         {
-            await using var batch = dataSource.CreateBatch();
+            await using var batch = _dataSource.CreateBatch();
             batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSelfSql) { Parameters = { new("id", workflow.Id) } });
             batch.BatchCommands.Add(new NpgsqlBatchCommand(ParkSql)
             {

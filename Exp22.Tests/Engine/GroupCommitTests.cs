@@ -7,10 +7,11 @@ using Npgsql;
 namespace Exp22.Tests.Engine;
 
 /// <summary>
-/// Step checkpoints of concurrent workflows share statements and commits (group commit); each row must
-/// still be fenced by its own workflow's claim, and one bad row must not fail its neighbours.
+/// Step checkpoints and final statuses of concurrent workflows share statements and commits (group
+/// commit); each row must still be fenced by its own workflow's claim, and one bad row must not fail its
+/// neighbours.
 /// </summary>
-public sealed class CheckpointBatchTests
+public sealed class GroupCommitTests
 {
     private const int Workflows = 20;
 
@@ -75,5 +76,25 @@ public sealed class CheckpointBatchTests
         await Task.WhenAll(saves.Skip(1));
 
         Assert.Equal(Workflows, (await CheckpointTimesAsync(engine)).Count);
+    }
+
+    [Fact]
+    public async Task Concurrent_finishes_are_fenced_one_by_one()
+    {
+        var (engine, claimed) = await ClaimManyAsync();
+        await using var _ = engine;
+        var cancelled = claimed[3];
+        await engine.Client.CancelAsync(cancelled.Id, CancellationToken.None);
+        await using var outcomes = ActivatorUtilities.CreateInstance<WorkflowOutcomes>(engine.Services);
+
+        var finishes = claimed.Select(w => outcomes.SucceedAsync(w, "1", CancellationToken.None)).ToList();
+        await Assert.ThrowsAsync<WorkflowFencedException>(() => finishes[3]);
+        await Task.WhenAll(finishes.Where((_, i) => i != 3));
+
+        foreach (var workflow in claimed)
+        {
+            var run = await engine.Client.GetRunAsync(workflow.Id, CancellationToken.None);
+            Assert.Equal(workflow == cancelled ? WorkflowStatus.Cancelled : WorkflowStatus.Success, run!.Status);
+        }
     }
 }
