@@ -36,28 +36,28 @@ public sealed class DemoRuns(NpgsqlDataSource dataSource, Progress progress)
         var lastReport = TimeSpan.Zero;
         while (true)
         {
+            // Runs only (a small partial index): counting steps here would load the server being measured.
             await using var command = dataSource.CreateCommand(
                 """
                 SELECT count(*) FILTER (WHERE status IN ('SUCCESS', 'ERROR', 'CANCELLED')),
-                       count(*) FILTER (WHERE status = 'SUCCESS'),
-                       (SELECT count(*) FROM exp22.steps)
+                       count(*) FILTER (WHERE status = 'SUCCESS')
                 FROM exp22.workflows
                 WHERE parent_id IS NULL
                 """);
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
-            var (finished, succeeded, steps) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            var (finished, succeeded) = (reader.GetInt64(0), reader.GetInt64(1));
             if (finished >= expected)
                 return succeeded;
             if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(2))
             {
                 lastReport = clock.Elapsed;
-                progress.Line($"  {finished}/{expected} runs finished, {steps} step checkpoints ({clock.Elapsed.TotalSeconds:0} s)");
+                progress.Line($"  {finished}/{expected} runs finished ({clock.Elapsed.TotalSeconds:0} s)");
             }
 
             if (clock.Elapsed > timeout)
                 throw new TimeoutException($"Only {finished} of {expected} runs finished within {timeout}.");
-            await Task.Delay(100, ct);
+            await Task.Delay(200, ct);
         }
     }
 }
