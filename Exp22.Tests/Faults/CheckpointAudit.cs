@@ -9,8 +9,8 @@ internal readonly record struct DemoStep(Guid RunId, int Sub, int Step)
     public override string ToString() => $"run {RunId} sub-workflow {Sub} step {Step}";
 }
 
-/// <summary>One execution of a demo step, as an executor process logged it.</summary>
-internal sealed record StepExecution(DemoStep Step, string ExecutorId, int Attempt, ExecutorIncarnation Process);
+/// <summary>One execution of a demo step, as an executor process logged it (<c>Line</c>: its position in that output).</summary>
+internal sealed record StepExecution(DemoStep Step, string ExecutorId, int Attempt, ExecutorIncarnation Process, int Line);
 
 /// <summary>The checkpoint row of a demo step: which executor and which claim (attempt) wrote it.</summary>
 internal sealed record StepCheckpoint(DemoStep Step, string ExecutorId, int Attempt);
@@ -22,7 +22,7 @@ internal sealed record RepeatedStep(DemoStep Step, IReadOnlyList<StepExecution> 
 /// Holds the engine to its promise, from the evidence the product itself leaves: every step of every
 /// sub-workflow has exactly one checkpoint row; that row was written by an execution the logs show
 /// (same executor, same claim); and a step ran again only when its earlier execution belonged to a
-/// claim that wrote no checkpoint for it, on a process the test stopped while it was running.
+/// claim that wrote no checkpoint for it, and the test's fault can have cut that execution off.
 /// </summary>
 internal sealed partial class CheckpointAudit
 {
@@ -63,9 +63,13 @@ internal sealed partial class CheckpointAudit
     /// <summary>How many executions were repeats (a step run three times counts two).</summary>
     public int RepeatedExecutions => Repeats.Sum(r => r.Superseded.Count);
 
+    /// <param name="cutOffByFault">
+    /// Whether the test's fault can explain that this execution did not reach its checkpoint, e.g. its
+    /// process was killed; <paramref name="fault"/> names that fault in the violation's words.
+    /// </param>
     public static async Task<CheckpointAudit> RunAsync(
         NpgsqlDataSource dataSource, IReadOnlyCollection<Guid> runIds, IEnumerable<ExecutorIncarnation> processes,
-        int expectedSteps)
+        int expectedSteps, Func<StepExecution, bool> cutOffByFault, string fault)
     {
         var runs = runIds.ToHashSet();
         var executions = ParseExecutions(processes).Where(e => runs.Contains(e.Step.RunId)).ToList();
@@ -99,9 +103,9 @@ internal sealed partial class CheckpointAudit
                 if (earlier.Attempt >= checkpoint.Attempt)
                     violations.Add($"{checkpoint.Step}: ran again by {earlier.ExecutorId} attempt {earlier.Attempt} " +
                                    $"after attempt {checkpoint.Attempt} had checkpointed it");
-                if (earlier.Process.End == ProcessEnd.StillRunning)
-                    violations.Add($"{checkpoint.Step}: repeated although its earlier execution's process " +
-                                   $"({earlier.Process}, attempt {earlier.Attempt}) was never stopped");
+                if (!cutOffByFault(earlier))
+                    violations.Add($"{checkpoint.Step}: repeated although its earlier execution ({earlier.Process}, " +
+                                   $"attempt {earlier.Attempt}) was not in flight at {fault}");
             }
 
             if (superseded.Count > 0)
@@ -120,14 +124,15 @@ internal sealed partial class CheckpointAudit
 
     private static IEnumerable<StepExecution> ParseExecutions(IEnumerable<ExecutorIncarnation> processes) =>
         from process in processes
-        from line in process.Process.Lines
-        let match = StepLine().Match(line)
+        from line in process.Process.Lines.Select((text, index) => (Text: text, Index: index))
+        let match = StepLine().Match(line.Text)
         where match.Success
         select new StepExecution(
             new DemoStep(Guid.Parse(match.Groups[3].Value), int.Parse(match.Groups[2].Value), int.Parse(match.Groups[1].Value)),
             match.Groups[4].Value,
             int.Parse(match.Groups[5].Value),
-            process);
+            process,
+            line.Index);
 
     private static async Task<List<StepCheckpoint>> LoadCheckpointsAsync(NpgsqlDataSource dataSource)
     {
