@@ -16,11 +16,12 @@ namespace Exp22.Tests.Faults;
 /// The CI size takes about a minute; the full size runs from the command in the README:
 /// <c>EXP22_CHAOS_RUNS=240 dotnet test Exp22.Tests --filter "FullyQualifiedName~ChaosTests"</c>.
 /// </summary>
+[Collection(FaultTests.Collection)]
 public sealed class ChaosTests(ITestOutputHelper output)
 {
     private const int Executors = 3;
     private const int StepsPerWorkflow = 3;
-    private const int CiRuns = 60;
+    private const int CiRuns = 90;
     private const double RunsPerSecond = 3;
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(20);
 
@@ -28,10 +29,10 @@ public sealed class ChaosTests(ITestOutputHelper output)
     {
         ["ConnectionStrings__exp22db"] = database,
         ["Workflows__ExecutorId"] = executorId,
-        // Quick recovery of a killed executor's work, and drains short enough that some of them hand
-        // workflows over mid-step instead of finishing them.
+        // Quick recovery of a killed executor's work (yet with room for a live executor starved of CPU
+        // on a loaded machine), and drains short enough that some hand workflows over mid-step.
         ["Workflows__HeartbeatInterval"] = "00:00:00.500",
-        ["Workflows__HeartbeatTimeout"] = "00:00:03",
+        ["Workflows__HeartbeatTimeout"] = "00:00:04",
         ["Workflows__WorkflowCompletionTimeout"] = "00:00:00.500",
     };
 
@@ -56,13 +57,14 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var chaosDeadline = TimeSpan.FromSeconds(30 + runCount / RunsPerSecond * 3);
         while (clock.Elapsed < chaosDeadline)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1000, 3000)));
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 2000)));
             if (enqueueing.IsCompleted && DemoRuns.AllFinished(await DemoRuns.StatusesAsync(dataSource, [.. (await enqueueing).Keys])))
                 break;
 
             var victim = fleet.ExecutorIds[random.Next(Executors)];
             var incarnation = fleet.Current(victim);
-            if (random.Next(2) == 0)
+            // Alternating, so that even a short run has both kinds of stop.
+            if ((kills + terminations) % 2 == 0)
             {
                 await fleet.KillAsync(victim);
                 kills++;
@@ -87,7 +89,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             execution => execution.Process.End != ProcessEnd.StillRunning, "a kill or stop of its process");
 
         Report(runCount, seed, elapsed, kills, terminations, statuses, audit, events);
-        Assert.True(kills + terminations >= 3, $"only {kills + terminations} stops happened: the chaos did not test much");
+        Assert.True(kills >= 2 && terminations >= 2, $"only {kills} kill(s) and {terminations} stop(s) happened: the chaos tested little");
         Assert.All(drainExitCodes, code => Assert.Equal(0, code));
         Assert.Equal(runCount, runs.Count);
         Assert.Equal(runCount + runs.Values.Sum(), statuses.GetValueOrDefault(WorkflowStatus.Success));

@@ -13,6 +13,7 @@ namespace Exp22.Tests.Faults;
 /// PostgreSQL restarted under running services (fast shutdown, then a start on the same data directory
 /// and port): the API and the executors carry on without being restarted, and every run completes.
 /// </summary>
+[Collection(FaultTests.Collection)]
 public sealed class PostgresRestartTests(ITestOutputHelper output)
 {
     internal static IReadOnlyDictionary<string, string> ExecutorEnvironment(string database, string executorId) => new Dictionary<string, string>

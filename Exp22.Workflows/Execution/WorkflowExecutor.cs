@@ -16,6 +16,8 @@ namespace Exp22.Workflows.Execution;
 public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
 {
     private static readonly TimeSpan HandoverTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FirstClaimRetry = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxClaimRetry = TimeSpan.FromSeconds(5);
 
     private readonly WorkflowsOptions _options;
     private readonly string[] _queues;
@@ -29,6 +31,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<WorkflowExecutor> _logger;
     private readonly WakeSignal _wake;
+    private readonly RecoveryHold _recovery;
     private readonly ConcurrentDictionary<Guid, InFlightWorkflow> _inFlight = new();
     private readonly ConcurrentQueue<ClaimedWorkflow> _toRelease = new();
     private readonly CancellationTokenSource _stopClaiming = new();
@@ -65,6 +68,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         _time = time;
         _logger = logger;
         _wake = new WakeSignal(time);
+        _recovery = new RecoveryHold(time, _options.HeartbeatTimeout);
     }
 
     public string ExecutorId => _options.ExecutorId;
@@ -90,7 +94,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
                 _options.ExecutorId, leftBehind);
 
         await _heartbeat.BeatAsync(_options.ExecutorId, _options.ApplicationVersion, ExecutorStates.Running,
-            _options.HeartbeatTimeout, cancellationToken);
+            _options.HeartbeatTimeout, recoverOthers: true, cancellationToken);
         _state = ExecutorStates.Running;
 
         _listenLoop = _listener.ListenAsync(OnNotification, _shutdown.Token);
@@ -204,6 +208,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     private async Task ClaimLoopAsync(CancellationToken cancellationToken)
     {
         await Task.Yield();
+        var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             var free = _options.Concurrency - _inFlight.Count;
@@ -218,6 +223,13 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
                     _queueMayHoldWork = claimed.Count == free;
                     foreach (var workflow in claimed)
                         Launch(workflow);
+                    if (failures > 0)
+                    {
+                        _logger.LogInformation("Executor {ExecutorId} claims again after {Failures} failed attempt(s)",
+                            _options.ExecutorId, failures);
+                        failures = 0;
+                    }
+
                     if (_queueMayHoldWork)
                         continue;
                 }
@@ -227,7 +239,18 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    _logger.LogWarning("Executor {ExecutorId} could not claim: {Error}", _options.ExecutorId, e.Message);
+                    // The database is away or refusing: retry with a growing pause instead of once per
+                    // wake-up (every freed slot is one), and say so once rather than at every attempt.
+                    failures++;
+                    var pause = TimeSpan.FromTicks(Math.Min(FirstClaimRetry.Ticks << Math.Min(failures - 1, 10), MaxClaimRetry.Ticks));
+                    if (failures == 1)
+                        _logger.LogWarning("Executor {ExecutorId} could not claim: {Error}; retrying with pauses growing to {Max:0} s",
+                            _options.ExecutorId, e.Message, MaxClaimRetry.TotalSeconds);
+                    else
+                        _logger.LogDebug("Executor {ExecutorId} could not claim (attempt {Failures}): {Error}", _options.ExecutorId, failures, e.Message);
+                    if (!await PauseAsync(pause, cancellationToken))
+                        return;
+                    continue;
                 }
             }
 
@@ -244,6 +267,24 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits out a retry pause; a wake-up cuts it short, notably the listener's reconnection, which
+    /// signals as soon as the database is back.
+    /// </summary>
+    /// <returns>false when the executor stopped claiming meanwhile.</returns>
+    private async Task<bool> PauseAsync(TimeSpan pause, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _wake.WaitAsync(pause, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     private void Launch(ClaimedWorkflow workflow)
     {
         var flight = new InFlightWorkflow(workflow);
@@ -254,6 +295,14 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
             {
                 if (await _runner.RunAsync(flight) == ExecutionEnd.InfrastructureFailure)
                     _toRelease.Enqueue(workflow);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The workflow is still RUNNING under this executor's claim: left alone, it would wait for
+                // a heartbeat timeout that never comes while this executor lives.
+                _logger.LogError(e, "Workflow {WorkflowId} ({WorkflowName}) failed outside its own code: {Error}; it will be released",
+                    workflow.Id, workflow.Name, e.Message);
+                _toRelease.Enqueue(workflow);
             }
             finally
             {
@@ -300,7 +349,15 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         try
         {
             var recovered = await _heartbeat.BeatAsync(
-                _options.ExecutorId, _options.ApplicationVersion, state, _options.HeartbeatTimeout, cancellationToken);
+                _options.ExecutorId, _options.ApplicationVersion, state, _options.HeartbeatTimeout, _recovery.MayRecover,
+                cancellationToken);
+            if (_recovery.BeatSucceeded() is { } outage)
+            {
+                _logger.LogInformation(
+                    "Executor {ExecutorId} heartbeat restored after {Outage:0.0} s; it recovers silent executors' work again in {Timeout:0.#} s, once live ones have beaten",
+                    _options.ExecutorId, outage.TotalSeconds, _options.HeartbeatTimeout.TotalSeconds);
+            }
+
             if (recovered > 0)
             {
                 _logger.LogWarning("Executor {ExecutorId} re-enqueued {Count} workflow(s) of executors silent for over {Timeout:0.#} s",
@@ -309,7 +366,11 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
-            _logger.LogWarning("Executor {ExecutorId} heartbeat failed: {Error}", _options.ExecutorId, e.Message);
+            if (_recovery.BeatFailed())
+                _logger.LogWarning("Executor {ExecutorId} heartbeat failed: {Error}; retrying every {Interval:0.###} s",
+                    _options.ExecutorId, e.Message, _options.HeartbeatInterval.TotalSeconds);
+            else
+                _logger.LogDebug("Executor {ExecutorId} heartbeat failed again: {Error}", _options.ExecutorId, e.Message);
         }
     }
 
