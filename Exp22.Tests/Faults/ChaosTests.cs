@@ -13,7 +13,7 @@ namespace Exp22.Tests.Faults;
 /// <summary>
 /// Seed-shaped runs across three executor processes while the test kills (SIGKILL) or stops (SIGTERM)
 /// one executor at a time every few seconds and restarts it under the same id, as a supervisor would.
-/// The CI size takes about a minute; the full size runs from the command in the README:
+/// The CI size (90 runs, 6 stops) takes about a minute; the full size runs from the command in the README:
 /// <c>EXP22_CHAOS_RUNS=240 dotnet test Exp22.Tests --filter "FullyQualifiedName~ChaosTests"</c>.
 /// </summary>
 [Collection(FaultTests.Collection)]
@@ -22,6 +22,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
     private const int Executors = 3;
     private const int StepsPerWorkflow = 3;
     private const int CiRuns = 90;
+    private const int MinStops = 6;
     private const double RunsPerSecond = 3;
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(20);
 
@@ -49,22 +50,20 @@ public sealed class ChaosTests(ITestOutputHelper output)
         await using var fleet = await ExecutorFleet.StartAsync(Executors, id => ExecutorEnvironment(database, id));
 
         var clock = Stopwatch.StartNew();
-        var enqueueing = EnqueueSteadilyAsync(client, runCount, new Random(seed + 1));
+        var stops = StopsFor(runCount);
+        var stopsDone = 0;
+        var enqueueing = EnqueueAcrossTheStopsAsync(client, runCount, stops, () => Volatile.Read(ref stopsDone), new Random(seed + 1));
         var events = new List<string>();
-        var drainExitCodes = new List<int>();
+        var failedDrains = new List<string>();
         var kills = 0;
         var terminations = 0;
-        var chaosDeadline = TimeSpan.FromSeconds(30 + runCount / RunsPerSecond * 3);
-        while (clock.Elapsed < chaosDeadline)
+        while (stopsDone < stops)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 2000)));
-            if (enqueueing.IsCompleted && DemoRuns.AllFinished(await DemoRuns.StatusesAsync(dataSource, [.. (await enqueueing).Keys])))
-                break;
-
             var victim = fleet.ExecutorIds[random.Next(Executors)];
             var incarnation = fleet.Current(victim);
             // Alternating, so that even a short run has both kinds of stop.
-            if ((kills + terminations) % 2 == 0)
+            if (stopsDone % 2 == 0)
             {
                 await fleet.KillAsync(victim);
                 kills++;
@@ -73,12 +72,14 @@ public sealed class ChaosTests(ITestOutputHelper output)
             else
             {
                 var exitCode = await fleet.TerminateAsync(victim, DrainBound);
-                drainExitCodes.Add(exitCode);
                 terminations++;
                 events.Add($"{clock.Elapsed.TotalSeconds,6:0.0} s SIGTERM {incarnation} → exit {exitCode}");
+                if (exitCode != 0)
+                    failedDrains.Add($"{incarnation} exited {exitCode} after SIGTERM:\n{incarnation.Process.Tail(60)}");
             }
 
             await fleet.RestartAsync(victim);
+            Volatile.Write(ref stopsDone, stopsDone + 1);
         }
 
         var runs = await enqueueing;
@@ -89,8 +90,9 @@ public sealed class ChaosTests(ITestOutputHelper output)
             execution => execution.Process.End != ProcessEnd.StillRunning, "a kill or stop of its process");
 
         Report(runCount, seed, elapsed, kills, terminations, statuses, audit, events);
-        Assert.True(kills >= 2 && terminations >= 2, $"only {kills} kill(s) and {terminations} stop(s) happened: the chaos tested little");
-        Assert.All(drainExitCodes, code => Assert.Equal(0, code));
+        foreach (var failed in failedDrains)
+            output.WriteLine(failed);
+        Assert.Empty(failedDrains);
         Assert.Equal(runCount, runs.Count);
         Assert.Equal(runCount + runs.Values.Sum(), statuses.GetValueOrDefault(WorkflowStatus.Success));
         Assert.Equal(WorkflowStatus.Success, Assert.Single(statuses.Keys));
@@ -107,17 +109,24 @@ public sealed class ChaosTests(ITestOutputHelper output)
             : throw new ArgumentException($"EXP22_CHAOS_RUNS must be a whole number between 1 and 100000; got '{value}'.");
     }
 
-    /// <summary>Runs of 2–3 sub-workflows × 3 short steps, a few per second, so that kills land throughout.</summary>
+    /// <summary>Six stops in CI; at full size one per 15 runs, so that the stops keep pace with the work.</summary>
+    private static int StopsFor(int runs) => Math.Max(MinStops, runs / 15);
+
+    /// <summary>
+    /// Runs of 2–3 sub-workflows × 3 short steps, at most a few per second and spread evenly across the
+    /// stops: run i waits for its share of the stops, so that every stop lands among runs in flight
+    /// however slowly a loaded machine restarts executors.
+    /// </summary>
     /// <returns>run id → its number of sub-workflows.</returns>
-    private static async Task<Dictionary<Guid, int>> EnqueueSteadilyAsync(WorkflowClient client, int count, Random random)
+    private static async Task<Dictionary<Guid, int>> EnqueueAcrossTheStopsAsync(
+        WorkflowClient client, int count, int stops, Func<int> stopsDone, Random random)
     {
         var runs = new Dictionary<Guid, int>();
-        var clock = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
         {
-            var due = TimeSpan.FromSeconds(i / RunsPerSecond) - clock.Elapsed;
-            if (due > TimeSpan.Zero)
-                await Task.Delay(due);
+            while (stopsDone() < (long)i * stops / count)
+                await Task.Delay(50);
+            await Task.Delay(TimeSpan.FromSeconds(1 / RunsPerSecond));
             var subWorkflows = random.Next(2, 4);
             runs[await DemoRuns.EnqueueAsync(client, subWorkflows, StepsPerWorkflow, 50, 300)] = subWorkflows;
         }

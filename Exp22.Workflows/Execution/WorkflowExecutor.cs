@@ -307,7 +307,6 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
             finally
             {
                 _inFlight.TryRemove(workflow.Id, out _);
-                flight.Dispose();
                 _wake.Set();
             }
         });
