@@ -21,7 +21,8 @@ public sealed class DatabaseDownTests(ITestOutputHelper output)
     {
         await using var postgres = await RestartablePostgres.StartAsync();
         await using var fleet = await ExecutorFleet.StartAsync(2, id => PostgresRestartTests.ExecutorEnvironment(postgres.ConnectionString, id));
-        var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        // The test's own pool is left behind with the old server; after the outage it uses a fresh one.
+        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
         var client = new WorkflowClient(dataSource);
         var executors = fleet.All.ToList();
         var probes = executors.ToDictionary(e => e, e => new HttpClient { BaseAddress = e.Process.BaseAddress, Timeout = TimeSpan.FromSeconds(5) });
@@ -30,7 +31,6 @@ public sealed class DatabaseDownTests(ITestOutputHelper output)
         for (var i = 0; i < 4; i++)
             runs.Add(await DemoRuns.EnqueueAsync(client, subWorkflows: 2, steps: 3, 300, 600));
         await PostgresRestartTests.WaitForStepExecutionsAsync(fleet, atLeast: 4);
-        await dataSource.DisposeAsync();
 
         await postgres.StopAsync();
         var down = Stopwatch.StartNew();
