@@ -1,5 +1,6 @@
 using Exp22.ServiceDefaults;
 using Exp22.Workflows.Hosting;
+using Exp22.Workflows.Telemetry;
 using Npgsql;
 
 namespace Exp22.Api.Hosting;
@@ -32,7 +33,7 @@ public static class WorkflowsDatabase
             throw new StartupConfigurationException($"{ConnectionStringKey} is not a valid PostgreSQL connection string: {e.Message}");
         }
 
-        builder.Services.AddNpgsqlDataSource(connectionString);
+        builder.Services.AddNpgsqlDataSource(connectionString, data => data.TraceCommandsOnlyWithinSpans());
         builder.Services.AddWorkflows();
         return builder;
     }
