@@ -45,9 +45,10 @@ internal sealed class ResourceLifecycle(
                 var version = notifications.Version;
                 foreach (var snapshot in notifications.All)
                 {
-                    if (known.TryGetValue(snapshot.Name, out var before) && before.State == snapshot.State && before.Health == snapshot.Health)
-                        continue;
+                    var before = known.GetValueOrDefault(snapshot.Name);
                     known[snapshot.Name] = snapshot;
+                    if (!IsWorthALine(before, snapshot))
+                        continue;
                     logger.LogInformation("{Resource}: {State}{Health}{Pid}{Exit}{Message}", snapshot.Name, snapshot.State,
                         snapshot.State == ResourceState.Running ? $", {snapshot.Health}" : "",
                         snapshot.Pid is { } pid ? $" (pid {pid})" : "",
@@ -62,6 +63,16 @@ internal sealed class ResourceLifecycle(
         {
             // The host has stopped.
         }
+    }
+
+    /// <summary>State changes, and health once known: a service is Unhealthy for a moment while it starts, which is no news.</summary>
+    private static bool IsWorthALine(ResourceSnapshot? before, ResourceSnapshot now)
+    {
+        if (before is null)
+            return now.State != ResourceState.NotStarted;
+        if (before.State != now.State)
+            return now.State != ResourceState.Running;
+        return before.Health != now.Health && (now.Health == HealthStatus.Healthy || before.Health == HealthStatus.Healthy);
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
