@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Exp22.AppHost.Orchestration;
+using Exp22.AppHost.Telemetry.Api;
+using Exp22.AppHost.Telemetry.Otlp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -33,6 +35,9 @@ public static class DashboardEndpoints
         api.MapPost("/resources/{name}/commands/{command}", ExecuteCommand);
         api.MapPost("/runs", StartRunAsync);
         api.MapGet("/runs/{id:guid}", GetRunAsync);
+        app.MapOtlpReceiver();
+        app.MapTelemetryApi();
+        app.MapTelemetryUi();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Exp22.AppHost.Model;
 using Exp22.AppHost.Orchestration;
+using Exp22.AppHost.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Exp22.AppHost.Dashboard;
@@ -17,6 +18,7 @@ public static class DashboardServices
             TimeProvider.System));
         services.AddHostedService(sp => sp.GetRequiredService<DrainStatusFeed>());
         services.AddProblemDetails();
+        services.AddTelemetryStore();
         return services;
     }
 }

@@ -147,6 +147,11 @@ public sealed class DistributedApplicationBuilder
             {
                 environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}";
                 environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                // As Aspire does for its dashboard: export each second rather than the SDK's 5 s (spans,
+                // logs) and 60 s (metrics), so the dashboard's views move while a run goes on.
+                environment["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
+                environment["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
+                environment["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
             }
 
             foreach (var database in project.References)
