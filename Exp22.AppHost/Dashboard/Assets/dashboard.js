@@ -338,7 +338,7 @@ function renderTree(run) {
     element("h3", {}, `Run ${run.runId} `, badge(run.status), " ",
       element("span", { class: "muted" }, `${run.progress.stepsDone}/${run.progress.stepsTotal ?? "?"} steps · ${format.duration(end - start)}`)),
     element("div", { class: "legend" }, [...executors].map(e => element("span", { style: `--swatch:${colorOf(e)}` }, e))),
-    lanes);
+    ...lanes);
 }
 
 // ---------------------------------------------------------------- start
