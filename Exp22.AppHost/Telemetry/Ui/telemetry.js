@@ -185,7 +185,7 @@ window.exp22Telemetry = (() => {
       const label = left + width > 80 ? `right:${100 - left + 0.5}%` : `left:${left + width + 0.5}%`;
       const events = s.events.map((e) => `<span class="tm-span-event" style="left:${pct(e.timeMs)}%" title="${esc(e.name)}"></span>`).join("");
       return `
-        <div class="tm-span-row" data-span="${esc(s.spanId)}">
+        <div class="tm-span-row" data-span="${esc(s.spanId)}" data-span-name="${esc(s.name)}" data-resource="${esc(s.resource)}">
           <div class="tm-span-name" style="padding-left:${6 + depth * 14}px" title="${esc(s.name)}">
             ${chip(s.resource)} <span class="${s.status === "Error" ? "tm-error" : ""}">${esc(s.name)}</span>
           </div>
@@ -246,7 +246,7 @@ window.exp22Telemetry = (() => {
       body.innerHTML = logs.length === 0
         ? `<tr><td colspan="5" class="tm-empty">No log records match.</td></tr>`
         : logs.map((l) => `
-          <tr class="tm-clickable" data-seq="${l.sequence}">
+          <tr class="tm-clickable" data-seq="${l.sequence}" data-resource="${esc(l.resource)}" data-level="${esc(l.level)}">
             <td class="tm-mono">${time(l.timeMs)}</td>
             <td>${chip(l.resource)}</td>
             <td class="tm-level-${esc(l.level)}">${esc(l.level)}</td>
@@ -325,14 +325,16 @@ window.exp22Telemetry = (() => {
     return `${s.resource}${attributes ? " " + attributes : ""}`;
   }
 
-  // A histogram's points are cumulative: the mean of an interval is Δsum / Δcount.
+  // A histogram's points are cumulative: the mean of an interval is Δsum / Δcount, and intervals with
+  // no measurement have no mean. The oldest point kept stands for everything before it.
   function plotted(s) {
     if (s.type !== "Histogram") return s.points.map((p) => ({ t: p.timeMs, v: p.value }));
     const out = [];
-    for (let i = 1; i < s.points.length; i++) {
-      const [a, b] = [s.points[i - 1], s.points[i]];
-      const count = b.count - a.count;
-      if (count > 0) out.push({ t: b.timeMs, v: (b.sum - a.sum) / count });
+    let previous = { count: 0, sum: 0 };
+    for (const point of s.points) {
+      const count = point.count - previous.count;
+      if (count > 0) out.push({ t: point.timeMs, v: (point.sum - previous.sum) / count });
+      previous = point;
     }
     return out;
   }
@@ -352,11 +354,13 @@ window.exp22Telemetry = (() => {
     const paths = lines.map((l) => {
       const d = l.points.map((p, i) => `${i ? "L" : "M"}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join("");
       const last = l.points[l.points.length - 1];
-      return `<path d="${d}" fill="none" stroke="${colorOf(l.label)}" stroke-width="1.8"><title>${esc(l.label)}: ${fmt(last.v)}</title></path>`;
+      // Few points make a short or empty line: mark each one.
+      const dots = l.points.length > 3 ? "" : l.points.map((p) => `<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.v).toFixed(1)}" r="3" fill="${colorOf(l.label)}"/>`).join("");
+      return `<path d="${d}" fill="none" stroke="${colorOf(l.label)}" stroke-width="1.8"><title>${esc(l.label)}: ${fmt(last.v)}</title></path>${dots}`;
     }).join("");
     const axis = `
       <line x1="${padLeft}" y1="${y(vMin)}" x2="${width - 4}" y2="${y(vMin)}" stroke="#c4cbd4"/>
-      <text x="${padLeft - 4}" y="${y(vMax) + 8}" text-anchor="end" font-size="10" fill="#6b7683">${fmt(vMax)}</text>
+      ${vMax > vMin ? `<text x="${padLeft - 4}" y="${y(vMax) + 8}" text-anchor="end" font-size="10" fill="#6b7683">${fmt(vMax)}</text>` : ""}
       <text x="${padLeft - 4}" y="${y(vMin)}" text-anchor="end" font-size="10" fill="#6b7683">${fmt(vMin)}</text>
       <text x="${padLeft}" y="${height - 3}" font-size="10" fill="#6b7683">${time(t0).slice(0, 8)}</text>
       <text x="${width - 4}" y="${height - 3}" text-anchor="end" font-size="10" fill="#6b7683">${time(t1).slice(0, 8)}</text>`;
