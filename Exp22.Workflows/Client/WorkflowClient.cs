@@ -107,7 +107,7 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
             reader.GetFieldValue<DateTimeOffset>(3));
         activity?.SetTag(WorkflowTelemetry.RunIdTag, run.RunId.ToString());
         if (run.Created)
-            WorkflowTelemetry.Enqueued.Add(1, WorkflowTelemetry.WorkflowNameOf(request.WorkflowName));
+            WorkflowTelemetry.Enqueued.Add(1, WorkflowTelemetry.WorkflowTags(request.WorkflowName, request.Queue));
         return run;
     }
 

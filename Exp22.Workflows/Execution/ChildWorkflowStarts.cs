@@ -55,6 +55,6 @@ internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
         await batch.ExecuteNonQueryAsync(cancellationToken);
         if (batch.BatchCommands[0].RecordsAffected != ids.Length)
             throw new WorkflowFencedException(parent.Id, $"starting {ids.Length} child workflow(s) '{name}'");
-        WorkflowTelemetry.Enqueued.Add(ids.Length, WorkflowTelemetry.WorkflowNameOf(name));
+        WorkflowTelemetry.Enqueued.Add(ids.Length, WorkflowTelemetry.WorkflowTags(name, queue));
     }
 }

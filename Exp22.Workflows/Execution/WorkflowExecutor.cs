@@ -88,7 +88,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         // A previous process with this id died holding work: nobody else runs it, so take it back now
         // rather than waiting for the heartbeat timeout.
         var leftBehind = await _handover.HandBackAsync(_options.ExecutorId, cancellationToken);
-        WorkflowTelemetry.Recovered.Add(leftBehind);
+        WorkflowTelemetry.Recovered.Add(leftBehind, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
         if (leftBehind > 0)
             _logger.LogWarning("Executor {ExecutorId} found {Count} workflow(s) left by its previous process; re-enqueued them",
                 _options.ExecutorId, leftBehind);
@@ -160,7 +160,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
 
         _state = ExecutorStates.Stopped;
         WorkflowTelemetry.DrainDuration.Record(_time.GetElapsedTime(drainStart).TotalSeconds,
-            new KeyValuePair<string, object?>(WorkflowTelemetry.ExecutorIdTag, _options.ExecutorId));
+            WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
         _logger.LogInformation("Drain complete: executor {ExecutorId} stopped after {Elapsed:0.0} s",
             _options.ExecutorId, _time.GetElapsedTime(drainStart).TotalSeconds);
     }
@@ -173,7 +173,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         {
             using var timeout = new CancellationTokenSource(HandoverTimeout, _time);
             var handed = await _handover.HandBackAsync(_options.ExecutorId, timeout.Token);
-            WorkflowTelemetry.HandedOver.Add(handed);
+            WorkflowTelemetry.HandedOver.Add(handed, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
             foreach (var flight in remaining)
                 WorkflowSpans.MarkHandedOver(flight.Activity, _options.ExecutorId);
             _logger.LogInformation(
@@ -310,7 +310,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         {
             var recovered = await _heartbeat.BeatAsync(
                 _options.ExecutorId, _options.ApplicationVersion, state, _options.HeartbeatTimeout, cancellationToken);
-            WorkflowTelemetry.Recovered.Add(recovered);
+            WorkflowTelemetry.Recovered.Add(recovered, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
             if (recovered > 0)
             {
                 _logger.LogWarning("Executor {ExecutorId} re-enqueued {Count} workflow(s) of executors silent for over {Timeout:0.#} s",

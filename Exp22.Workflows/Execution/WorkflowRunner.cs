@@ -85,7 +85,7 @@ internal sealed class WorkflowRunner(
             }
 
             await outcomes.SucceedAsync(workflow, output, cancellationToken);
-            WorkflowTelemetry.Completed.Add(1, WorkflowTelemetry.WorkflowNameOf(workflow.Name));
+            WorkflowTelemetry.Completed.Add(1, WorkflowTelemetry.WorkflowTags(workflow.Name, workflow.Queue));
             return ExecutionEnd.Finished;
         }
         catch (Exception e) when (IsLossOfOwnership(e, cancellationToken))

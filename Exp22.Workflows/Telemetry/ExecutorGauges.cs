@@ -28,15 +28,14 @@ internal static class ExecutorGauges
 
     private static IEnumerable<Measurement<int>> ObserveInFlight() =>
         Executors.Values.Select(e => new Measurement<int>(
-            e.InFlight(), new KeyValuePair<string, object?>(WorkflowTelemetry.ExecutorIdTag, e.ExecutorId)));
+            e.InFlight(), WorkflowTelemetry.ExecutorOf(e.ExecutorId)));
 
-    // Executors of one database see the same queues; one sample per queue is enough.
+    // Every executor of a database reports the same depths; the executor tag keeps each one's series apart.
     private static IEnumerable<Measurement<long>> ObserveQueueDepth() =>
-        Executors.Values
-            .SelectMany(e => e.QueueDepth.Latest())
-            .GroupBy(d => d.Queue)
-            .Select(g => new Measurement<long>(
-                g.First().Depth, new KeyValuePair<string, object?>(WorkflowTelemetry.QueueTag, g.Key)));
+        Executors.Values.SelectMany(e => e.QueueDepth.Latest().Select(d => new Measurement<long>(
+            d.Depth,
+            new KeyValuePair<string, object?>(WorkflowTelemetry.QueueTag, d.Queue),
+            new KeyValuePair<string, object?>(WorkflowTelemetry.ExecutorIdTag, e.ExecutorId))));
 
     private sealed record ObservedExecutor(string ExecutorId, Func<int> InFlight, QueueDepthSampler QueueDepth);
 

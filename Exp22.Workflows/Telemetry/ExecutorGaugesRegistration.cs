@@ -16,7 +16,7 @@ internal sealed class ExecutorGaugesRegistration(
     NpgsqlDataSource dataSource,
     IOptions<WorkflowsOptions> options,
     TimeProvider time,
-    ILogger<QueueDepthSampler> logger) : IHostedLifecycleService
+    ILogger<QueueDepthSampler> logger) : IHostedLifecycleService, IDisposable
 {
     private IDisposable? _membership;
 
@@ -34,6 +34,9 @@ internal sealed class ExecutorGaugesRegistration(
         _membership?.Dispose();
         return Task.CompletedTask;
     }
+
+    // A host disposed without stopping (a test's simulated crash) leaves the gauges too.
+    public void Dispose() => _membership?.Dispose();
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

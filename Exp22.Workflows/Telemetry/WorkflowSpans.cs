@@ -29,10 +29,10 @@ internal static class WorkflowSpans
 
     public static void CountClaim(ClaimedWorkflow workflow)
     {
-        var name = WorkflowTelemetry.WorkflowNameOf(workflow.Name);
-        WorkflowTelemetry.Claimed.Add(1, name);
+        var tags = WorkflowTelemetry.WorkflowTags(workflow.Name, workflow.Queue);
+        WorkflowTelemetry.Claimed.Add(1, tags);
         if (workflow.Attempt == 1)
-            WorkflowTelemetry.StartLatency.Record(Math.Max(0, (workflow.ClaimedAt - workflow.CreatedAt).TotalSeconds), name);
+            WorkflowTelemetry.StartLatency.Record(Math.Max(0, (workflow.ClaimedAt - workflow.CreatedAt).TotalSeconds), tags);
     }
 
     /// <summary>
@@ -55,7 +55,7 @@ internal static class WorkflowSpans
 
     public static void RecordFailure(Activity? activity, ClaimedWorkflow workflow, Exception? error)
     {
-        WorkflowTelemetry.Failed.Add(1, WorkflowTelemetry.WorkflowNameOf(workflow.Name));
+        WorkflowTelemetry.Failed.Add(1, WorkflowTelemetry.WorkflowTags(workflow.Name, workflow.Queue));
         activity?.SetStatus(ActivityStatusCode.Error, error?.Message ?? "no such workflow registered");
         if (error is not null)
             activity?.AddException(error);
@@ -80,10 +80,9 @@ internal static class WorkflowSpans
     public static void EndStep(Activity? activity, ClaimedWorkflow workflow, long startTimestamp, int tries, string? error)
     {
         var outcome = error is null ? "success" : "error";
-        WorkflowTelemetry.StepDuration.Record(
-            Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
-            WorkflowTelemetry.WorkflowNameOf(workflow.Name),
-            new KeyValuePair<string, object?>(WorkflowTelemetry.OutcomeTag, outcome));
+        var tags = WorkflowTelemetry.WorkflowTags(workflow.Name, workflow.Queue);
+        tags.Add(WorkflowTelemetry.OutcomeTag, outcome);
+        WorkflowTelemetry.StepDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
         if (activity is null)
             return;
         activity.SetTag(WorkflowTelemetry.StepTriesTag, tries);

@@ -35,14 +35,24 @@ public static class WorkflowTelemetry
         "exp22.workflows.recovered", "{workflow}",
         "Workflows of silent executors (or of this executor's previous process) put back on the queue.");
 
-    internal static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>(
-        "exp22.workflows.step.duration", "s", "Time from a step's start to its checkpoint, retries included.");
+    // The SDK's default buckets are meant for milliseconds; these durations are seconds, from a
+    // millisecond claim to a drain's 10 s.
+    private static readonly InstrumentAdvice<double> SecondsBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    };
 
-    internal static readonly Histogram<double> StartLatency = Meter.CreateHistogram<double>(
-        "exp22.workflows.start_latency", "s", "Time from a workflow's enqueue to its first claim.");
+    internal static readonly Histogram<double> StepDuration = Meter.CreateHistogram(
+        "exp22.workflows.step.duration", "s", "Time from a step's start to its checkpoint, retries included.",
+        tags: null, advice: SecondsBuckets);
 
-    internal static readonly Histogram<double> DrainDuration = Meter.CreateHistogram<double>(
-        "exp22.executor.drain.duration", "s", "Time from the start of an executor's drain to its end.");
+    internal static readonly Histogram<double> StartLatency = Meter.CreateHistogram(
+        "exp22.workflows.start_latency", "s", "Time from a workflow's enqueue to its first claim.",
+        tags: null, advice: SecondsBuckets);
+
+    internal static readonly Histogram<double> DrainDuration = Meter.CreateHistogram(
+        "exp22.executor.drain.duration", "s", "Time from the start of an executor's drain to its end.",
+        tags: null, advice: SecondsBuckets);
 
     // Attribute names shared by spans and metrics.
     internal const string WorkflowNameTag = "exp22.workflow.name";
@@ -57,5 +67,12 @@ public static class WorkflowTelemetry
     internal const string OutcomeTag = "exp22.outcome";
     internal const string QueueTag = "exp22.queue";
 
-    internal static KeyValuePair<string, object?> WorkflowNameOf(string name) => new(WorkflowNameTag, name);
+    /// <summary>The dimensions of the per-workflow instruments: few values each, so few series.</summary>
+    internal static TagList WorkflowTags(string name, string queue) => new()
+    {
+        { WorkflowNameTag, name },
+        { QueueTag, queue },
+    };
+
+    internal static KeyValuePair<string, object?> ExecutorOf(string executorId) => new(ExecutorIdTag, executorId);
 }
