@@ -131,7 +131,10 @@ public abstract class ResourceInstance
                     await _notifications.WaitForResourceHealthyAsync(dependency.Name, ct);
             }
 
-            Update(s => s with { State = ResourceState.Starting, Health = HealthStatus.Unknown, Message = null });
+            Update(s => s with
+            {
+                State = ResourceState.Starting, Health = HealthStatus.Unknown, Message = null, ExitCode = null, StoppedAt = null,
+            });
             await LaunchAsync(ct);
             _ = ProbeWhileRunningAsync(ct);
         }
