@@ -131,7 +131,10 @@ public abstract class ResourceInstance
                     await _notifications.WaitForResourceHealthyAsync(dependency.Name, ct);
             }
 
-            Update(s => s with { State = ResourceState.Starting, Health = HealthStatus.Unknown, Message = null });
+            Update(s => s with
+            {
+                State = ResourceState.Starting, Health = HealthStatus.Unknown, Message = null, ExitCode = null, StoppedAt = null,
+            });
             await LaunchAsync(ct);
             _ = ProbeWhileRunningAsync(ct);
         }
@@ -140,7 +143,12 @@ public abstract class ResourceInstance
             if (Snapshot.State is ResourceState.Waiting or ResourceState.Starting)
                 Update(s => s with { State = ResourceState.NotStarted, Message = null });
         }
-        catch (Exception e) when (e is ResourceFailedException or StartFailedException)
+        catch (ResourceFailedException e)
+        {
+            // Only the name: the failed dependency's own line already says why.
+            Update(s => s with { State = ResourceState.FailedToStart, Message = $"{e.Snapshot.Name} failed to start" });
+        }
+        catch (StartFailedException e)
         {
             Log.Append("[apphost] " + e.Message, isError: true);
             Update(s => s with { State = ResourceState.FailedToStart, Message = e.Message });

@@ -71,7 +71,7 @@ internal sealed class ResourceLifecycle(
         if (before is null)
             return now.State != ResourceState.NotStarted;
         if (before.State != now.State)
-            return now.State != ResourceState.Running;
+            return now.State != ResourceState.Running || now.Health == HealthStatus.Healthy;
         return before.Health != now.Health && (now.Health == HealthStatus.Healthy || before.Health == HealthStatus.Healthy);
     }
 
