@@ -41,6 +41,8 @@ window.exp22Telemetry = (() => {
     const resources = (await getJson(`${api}/resources`)) || [];
     const current = select.value;
     const names = resources.map((r) => r.name);
+    // Resources take the first colours in name order, so every view paints one resource alike.
+    names.forEach(colorOf);
     const wanted = ["", ...names].join("\n");
     if (select.dataset.names !== wanted) {
       select.innerHTML = `<option value="">all resources</option>` + names.map((n) => `<option>${esc(n)}</option>`).join("");
