@@ -179,6 +179,7 @@ window.exp22Telemetry = (() => {
     const end = Math.max(...spans.map((s) => s.endMs));
     const total = Math.max(end - start, 0.001);
     const resources = [...new Set(spans.map((s) => s.resource))].sort();
+    resources.forEach(colorOf);
     const open = new Set([...view.querySelectorAll(".tm-details:not([hidden])")].map((d) => d.dataset.span));
     const pct = (ms) => ((ms - start) / total) * 100;
     const rows = spanTree(spans).map(({ span: s, depth }) => {
