@@ -2,6 +2,7 @@ using Exp22.Executor.Demo;
 using Exp22.Executor.Status;
 using Exp22.ServiceDefaults;
 using Exp22.Workflows.Hosting;
+using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.Options;
 
 // Content root = the build output, where appsettings.json is, whatever the working directory.
@@ -18,7 +19,7 @@ if (string.IsNullOrWhiteSpace(connectionString))
     return 1;
 }
 
-builder.Services.AddNpgsqlDataSource(connectionString);
+builder.Services.AddNpgsqlDataSource(connectionString, data => data.TraceCommandsOnlyWithinSpans());
 builder.Services.AddWorkflows()
     .AddWorkflow<DemoRunWorkflow>()
     .AddWorkflow<DemoSubWorkflow>()

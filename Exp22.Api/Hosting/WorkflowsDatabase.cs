@@ -1,6 +1,7 @@
 using Exp22.Api.Database;
 using Exp22.ServiceDefaults;
 using Exp22.Workflows.Hosting;
+using Exp22.Workflows.Telemetry;
 using Npgsql;
 
 namespace Exp22.Api.Hosting;
@@ -34,7 +35,7 @@ public static class WorkflowsDatabase
             throw new StartupConfigurationException($"{ConnectionStringKey} is not a valid PostgreSQL connection string: {e.Message}");
         }
 
-        builder.Services.AddNpgsqlDataSource(connectionString);
+        builder.Services.AddNpgsqlDataSource(connectionString, data => data.TraceCommandsOnlyWithinSpans());
         builder.Services.AddWorkflows().WithoutMigrationAtStart();
         builder.Services.AddSchemaMigrationInBackground();
         return builder;

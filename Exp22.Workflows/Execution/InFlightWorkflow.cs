@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Exp22.Workflows.Execution;
 
 /// <summary>One claimed workflow while this executor runs it.</summary>
@@ -16,6 +18,9 @@ internal sealed class InFlightWorkflow(ClaimedWorkflow workflow)
     public CancellationTokenSource Cancellation { get; } = new();
 
     public Task Execution { get; set; } = Task.CompletedTask;
+
+    /// <summary>The span of this execution, when one is recorded; a drain marks its handover there.</summary>
+    public Activity? Activity { get; set; }
 
     public InFlightWorkflowStatus ToStatus() => new(
         Workflow.Id, Workflow.RunId, Workflow.ParentId, Workflow.Name, Workflow.Attempt,

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Exp22.Workflows.Hosting;
+using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -75,6 +76,8 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
 
     public string State => _state;
 
+    internal int InFlightCount => _inFlight.Count;
+
     public ExecutorStatus GetStatus() => new(
         _options.ExecutorId,
         _state,
@@ -89,6 +92,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         // A previous process with this id died holding work: nobody else runs it, so take it back now
         // rather than waiting for the heartbeat timeout.
         var leftBehind = await _handover.HandBackAsync(_options.ExecutorId, cancellationToken);
+        WorkflowTelemetry.Recovered.Add(leftBehind, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
         if (leftBehind > 0)
             _logger.LogWarning("Executor {ExecutorId} found {Count} workflow(s) left by its previous process; re-enqueued them",
                 _options.ExecutorId, leftBehind);
@@ -159,6 +163,8 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         }
 
         _state = ExecutorStates.Stopped;
+        WorkflowTelemetry.DrainDuration.Record(_time.GetElapsedTime(drainStart).TotalSeconds,
+            WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
         _logger.LogInformation("Drain complete: executor {ExecutorId} stopped after {Elapsed:0.0} s",
             _options.ExecutorId, _time.GetElapsedTime(drainStart).TotalSeconds);
     }
@@ -171,6 +177,9 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         {
             using var timeout = new CancellationTokenSource(HandoverTimeout, _time);
             var handed = await _handover.HandBackAsync(_options.ExecutorId, timeout.Token);
+            WorkflowTelemetry.HandedOver.Add(handed, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
+            foreach (var flight in remaining)
+                WorkflowSpans.MarkHandedOver(flight.Activity, _options.ExecutorId);
             _logger.LogInformation(
                 "Drain: handed {Handed} workflow(s) back to the queue; another executor resumes them from their last checkpoint",
                 handed);
@@ -350,6 +359,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
             var recovered = await _heartbeat.BeatAsync(
                 _options.ExecutorId, _options.ApplicationVersion, state, _options.HeartbeatTimeout, _recovery.MayRecover,
                 cancellationToken);
+            WorkflowTelemetry.Recovered.Add(recovered, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
             if (_recovery.BeatSucceeded() is { } outage)
             {
                 _logger.LogInformation(

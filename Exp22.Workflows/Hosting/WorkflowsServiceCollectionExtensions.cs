@@ -1,6 +1,7 @@
 using Exp22.Workflows.Client;
 using Exp22.Workflows.Execution;
 using Exp22.Workflows.Schema;
+using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -100,6 +101,7 @@ public sealed class WorkflowsBuilder
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WorkflowExecutor>>()));
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WorkflowExecutor>(
             sp => sp.GetRequiredService<WorkflowExecutor>()));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExecutorGaugesRegistration>());
         return this;
     }
 }
