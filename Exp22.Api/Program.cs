@@ -2,14 +2,18 @@ using Exp22.Api.Hosting;
 using Exp22.Api.OpenApi;
 using Exp22.Api.Problems;
 using Exp22.Api.Runs;
+using Exp22.Api.Security;
 
 // The HTTP API of DESIGN.md §5 over the engine's client; a bad setting stops it with one line naming the key.
 return StartupGuard.Run(() =>
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // Content root = the build output, where appsettings.json is: the defaults (drain delay, shutdown
+    // timeout) must not depend on the directory the process was started from.
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.AddWorkflowsDatabase();
     builder.AddServiceDefaults();
     builder.ListenOnDefaultUrlUnlessConfigured();
+    builder.AddApiSecurity();
     builder.Services.AddApiProblemDetails();
     builder.Services.AddApiOpenApi();
     builder.Services.AddRuns();

@@ -1,1 +1,6 @@
-Console.WriteLine("Exp22 AppHost: the app model lands with the AppHost issue.");
+using Exp22.AppHost;
+using Exp22.AppHost.Model;
+
+var builder = DistributedApplication.CreateBuilder(args);
+AppModelDefinition.Build(builder);
+await builder.Build().RunAsync();

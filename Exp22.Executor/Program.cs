@@ -2,9 +2,11 @@ using Exp22.Executor.Demo;
 using Exp22.Executor.Status;
 using Exp22.ServiceDefaults;
 using Exp22.Workflows.Hosting;
+using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.Options;
 
-var builder = WebApplication.CreateBuilder(args);
+// Content root = the build output, where appsettings.json is, whatever the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults();
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://localhost:8001");
@@ -17,7 +19,7 @@ if (string.IsNullOrWhiteSpace(connectionString))
     return 1;
 }
 
-builder.Services.AddNpgsqlDataSource(connectionString, dataSource => dataSource.UseWorkflowsDefaults());
+builder.Services.AddNpgsqlDataSource(connectionString, data => data.TraceCommandsOnlyWithinSpans().UseWorkflowsDefaults());
 builder.Services.AddWorkflows()
     .AddWorkflow<DemoRunWorkflow>()
     .AddWorkflow<DemoSubWorkflow>()

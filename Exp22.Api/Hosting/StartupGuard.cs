@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Exp22.Api.Hosting;
 
 /// <summary>
 /// Runs the API and turns a failure to start into one line on stderr and exit code 1, instead of an
-/// unhandled exception's stack trace: a bad setting (the message names its key) or a database that
-/// cannot be reached for the schema migration.
+/// unhandled exception's stack trace: a bad setting, whose message names its key. (A database that is
+/// down is not a reason to stop: the API waits for it and answers 503 meanwhile.)
 /// </summary>
 public static class StartupGuard
 {
@@ -20,10 +19,6 @@ public static class StartupGuard
         catch (Exception e) when (e is StartupConfigurationException or OptionsValidationException)
         {
             return Fail(e.Message);
-        }
-        catch (NpgsqlException e)
-        {
-            return Fail($"the database of {WorkflowsDatabase.ConnectionStringKey} could not be prepared: {e.Message}");
         }
     }
 

@@ -1,5 +1,7 @@
+using Exp22.Api.Database;
 using Exp22.ServiceDefaults;
 using Exp22.Workflows.Hosting;
+using Exp22.Workflows.Telemetry;
 using Npgsql;
 
 namespace Exp22.Api.Hosting;
@@ -9,7 +11,8 @@ public static class WorkflowsDatabase
     public const string ConnectionStringKey = $"ConnectionStrings:{ConnectionNames.Database}";
 
     /// <summary>
-    /// The engine's client over <c>ConnectionStrings:exp22db</c>, and its schema migrated at start.
+    /// The engine's client over <c>ConnectionStrings:exp22db</c>, and its schema migrated in the background:
+    /// the API starts (and answers 503) while the database is down.
     /// Call it before <c>AddServiceDefaults</c>: a missing or malformed connection string then stops the
     /// process with one line naming the key, before the health checks try to use it.
     /// </summary>
@@ -32,8 +35,9 @@ public static class WorkflowsDatabase
             throw new StartupConfigurationException($"{ConnectionStringKey} is not a valid PostgreSQL connection string: {e.Message}");
         }
 
-        builder.Services.AddNpgsqlDataSource(connectionString, dataSource => dataSource.UseWorkflowsDefaults());
-        builder.Services.AddWorkflows();
+        builder.Services.AddNpgsqlDataSource(connectionString, data => data.TraceCommandsOnlyWithinSpans().UseWorkflowsDefaults());
+        builder.Services.AddWorkflows().WithoutMigrationAtStart();
+        builder.Services.AddSchemaMigrationInBackground();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Exp22.Api.Database;
 using Npgsql;
 
 namespace Exp22.Api.Problems;
@@ -12,6 +13,8 @@ public static class DatabaseFailures
         {
             switch (e)
             {
+                case SchemaNotReadyException:
+                    return true;
                 // Class 08: connection exception; 57P0x: the server is shutting down, crashed or starting up.
                 case PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal)
                                             || pg.SqlState.StartsWith("57P", StringComparison.Ordinal):

@@ -1,4 +1,5 @@
 using Exp22.Api.OpenApi;
+using Exp22.Api.Security;
 using Exp22.Api.Validation;
 using Exp22.Workflows;
 using Exp22.Workflows.Client;
@@ -14,8 +15,10 @@ public static partial class CancelRunEndpoint
             .WithName("CancelRun")
             .WithSummary("Cancel a run and its unfinished sub-workflows")
             .WithDescription("202 once the run is marked CANCELLED; executors running its workflows stop them at their next step. " +
-                "409 when the run had already finished.")
+                "409 when the run had already finished. When Api:AdminKey is set, the X-Api-Key header must carry it (else 401).")
             .WithRunIdPath()
+            .AddEndpointFilter<AdminKeyFilter>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 

@@ -1,3 +1,5 @@
+using Exp22.Api.Database;
+
 namespace Exp22.Api.Runs;
 
 /// <summary>The runs feature (DESIGN.md §5): its services and its endpoints.</summary>
@@ -10,6 +12,7 @@ public static class RunsEndpoints
     {
         // Every endpoint touches the database, so any of them may answer 503 (see DatabaseUnavailableHandler).
         var api = app.MapGroup("")
+            .AddEndpointFilter<SchemaReadyFilter>()
             .WithTags("Runs")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 

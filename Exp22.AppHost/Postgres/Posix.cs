@@ -8,6 +8,7 @@ internal static class Posix
     public const int SigInt = 2;
     public const int SigQuit = 3;
     public const int SigKill = 9;
+    public const int SigTerm = 15;
 
     public static bool IsRoot { get; } = DetectRoot();
 

@@ -22,9 +22,10 @@ public sealed class DemoSubWorkflow(IOptions<DemoOptions> options, TimeProvider 
             var step = i;
             total += await context.RunStepAsync($"step-{step}", async ct =>
             {
-                // This line is the seed's evidence: one per execution, so a re-run step shows twice.
-                logger.LogInformation("Executing step {Step}/{Steps} of sub-workflow {Index} (run {RunId}, executor {ExecutorId})",
-                    step, input.Steps, input.Index, input.RunId, context.ExecutorId);
+                // This line is the seed's evidence: one per execution, so a re-run step shows twice; the attempt
+                // tells which claim ran it, to match it against the checkpoint that claim wrote (or did not).
+                logger.LogInformation("Executing step {Step}/{Steps} of sub-workflow {Index} (run {RunId}, executor {ExecutorId}, attempt {Attempt})",
+                    step, input.Steps, input.Index, input.RunId, context.ExecutorId, context.Attempt);
                 var delay = Random.Shared.Next(delays.Min, delays.Max + 1);
                 await Task.Delay(TimeSpan.FromMilliseconds(delay), time, ct);
                 return delay;

@@ -1,4 +1,5 @@
 using Exp22.ServiceDefaults.Shutdown;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -13,6 +14,7 @@ public static class ShutdownExtensions
             .Bind(builder.Configuration.GetSection("HostOptions"))
             .ValidateOnStart();
         builder.Services.AddShutdownBudgetValidation();
+        builder.Services.AddDrainDelay();
         return builder;
     }
 
@@ -36,6 +38,24 @@ public static class ShutdownExtensions
         services.TryAddSingleton<DrainState>();
         services.AddHostedService<DrainOnStopping>();
         return services;
+    }
+
+    // Shutdown:DrainDelay and Shutdown:RequestDrainTimeout, both inside the shutdown budget; the delay runs
+    // in StoppingAsync, before the web server stops accepting.
+    private static void AddDrainDelay(this IServiceCollection services)
+    {
+        services.AddOptions<ShutdownOptions>()
+            .BindConfiguration(ShutdownOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDrainSignal();
+        services.AddHostedService<DrainDelay>();
+        services.AddTransient<IStartupFilter, ConnectionCloseWhileDraining>();
+        services.AddShutdownBudget(ShutdownOptions.DrainDelayKey,
+            provider => provider.GetRequiredService<IOptions<ShutdownOptions>>().Value.DrainDelay);
+        services.AddShutdownBudget(ShutdownOptions.RequestDrainTimeoutKey,
+            provider => provider.GetRequiredService<IOptions<ShutdownOptions>>().Value.RequestDrainTimeout);
     }
 
     private static void AddShutdownBudgetValidation(this IServiceCollection services) =>

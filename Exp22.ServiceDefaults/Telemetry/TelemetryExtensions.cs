@@ -30,8 +30,9 @@ public static class TelemetryExtensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryNames.Workflows)
-                // Probes hit these every few seconds; their spans would drown the real ones.
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHealthProbe(context.Request.Path))
+                // Probes and the dashboard's status polls hit these every second or so; their spans would
+                // drown the real ones.
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsPolled(context.Request.Path))
                 .AddHttpClientInstrumentation()
                 .AddNpgsql());
 
@@ -44,6 +45,10 @@ public static class TelemetryExtensions
         return builder;
     }
 
-    private static bool IsHealthProbe(PathString path) =>
-        path.StartsWithSegments(HealthPaths.Health) || path.StartsWithSegments(HealthPaths.Alive);
+    private static bool IsPolled(PathString path) =>
+        path.StartsWithSegments(HealthPaths.Health) || path.StartsWithSegments(HealthPaths.Alive)
+        || path.StartsWithSegments(StatusPath);
+
+    // The executor's /status, which the AppHost's dashboard polls to show drains live.
+    private const string StatusPath = "/status";
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Exp22.Workflows.Execution;
+using Exp22.Workflows.Telemetry;
 
 namespace Exp22.Workflows;
 
@@ -67,6 +69,11 @@ public sealed class WorkflowContext
         {
             EnsureSameOperation(seq, "step", name, recorded.Name);
             _progress.StepReplayed();
+            Activity.Current?.AddEvent(new ActivityEvent("exp22.step.replayed", tags: new ActivityTagsCollection
+            {
+                [WorkflowTelemetry.StepNameTag] = name,
+                [WorkflowTelemetry.StepIndexTag] = seq,
+            }));
             return recorded.Error is null
                 ? WorkflowJson.Deserialize<T>(recorded.Output ?? "null")
                 : throw new StepFailedException(name, recorded.Error);
@@ -75,6 +82,8 @@ public sealed class WorkflowContext
         retry ??= RetryPolicy.None;
         retry.Validate();
         var startedAt = _time.GetUtcNow();
+        using var activity = WorkflowSpans.StartStep(_workflow, seq, name);
+        var startTimestamp = Stopwatch.GetTimestamp();
         _progress.StepStarted(name);
         for (var tries = 1; ; tries++)
         {
@@ -92,12 +101,14 @@ public sealed class WorkflowContext
             {
                 var error = $"{e.GetType().Name}: {e.Message}";
                 await _checkpoints.SaveAsync(_workflow, seq, name, null, error, tries, startedAt, CancellationToken);
+                WorkflowSpans.EndStep(activity, _workflow, startTimestamp, tries, error);
                 _progress.StepCompleted();
                 throw new StepFailedException(name, error);
             }
 
             await _checkpoints.SaveAsync(
                 _workflow, seq, name, WorkflowJson.Serialize(result), null, tries, startedAt, CancellationToken);
+            WorkflowSpans.EndStep(activity, _workflow, startTimestamp, tries, null);
             _progress.StepCompleted();
             return result;
         }

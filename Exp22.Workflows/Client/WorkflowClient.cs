@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Exp22.Workflows.Execution;
 using Exp22.Workflows.Storage;
+using Exp22.Workflows.Telemetry;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -12,8 +14,10 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     // DO UPDATE (not DO NOTHING) so that a concurrent duplicate waits for the first insert and still
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
     private const string EnqueueSql = """
-        INSERT INTO exp22.workflows (id, run_id, name, queue, priority, status, input, idempotency_key)
-        VALUES (@id, @id, @name, @queue, @priority, 'ENQUEUED', @input, @idempotency_key)
+        INSERT INTO exp22.workflows (id, run_id, name, queue, priority, status, input, idempotency_key,
+                                     trace_parent, trace_state)
+        VALUES (@id, @id, @name, @queue, @priority, 'ENQUEUED', @input, @idempotency_key,
+                @trace_parent, @trace_state)
         ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
         RETURNING id, status, xmax = 0, created_at
         """;
@@ -72,6 +76,11 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     {
         ArgumentException.ThrowIfNullOrEmpty(request.WorkflowName);
         ArgumentException.ThrowIfNullOrEmpty(request.Queue);
+        // The run's executions continue this span's trace, whichever process runs them and whenever.
+        using var activity = WorkflowTelemetry.Source.StartActivity($"enqueue {request.WorkflowName}", ActivityKind.Producer);
+        activity?.SetTag(WorkflowTelemetry.WorkflowNameTag, request.WorkflowName);
+        activity?.SetTag(WorkflowTelemetry.QueueTag, request.Queue);
+        var traceContext = TraceContextColumns.OfCurrent();
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(EnqueueSql)
         {
@@ -83,6 +92,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
                 new("priority", request.Priority),
                 new("input", NpgsqlDbType.Jsonb) { Value = request.InputJson },
                 new("idempotency_key", NpgsqlDbType.Text) { Value = (object?)request.IdempotencyKey ?? DBNull.Value },
+                new("trace_parent", NpgsqlDbType.Text) { Value = traceContext.TraceParentValue },
+                new("trace_state", NpgsqlDbType.Text) { Value = traceContext.TraceStateValue },
             },
         });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(NotifySql)
@@ -92,8 +103,12 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new EnqueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2),
+        var run = new EnqueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2),
             reader.GetFieldValue<DateTimeOffset>(3));
+        activity?.SetTag(WorkflowTelemetry.RunIdTag, run.RunId.ToString());
+        if (run.Created)
+            WorkflowTelemetry.Enqueued.Add(1, WorkflowTelemetry.WorkflowTags(request.WorkflowName, request.Queue));
+        return run;
     }
 
     public Task<EnqueuedRun> EnqueueAsync<TWorkflow, TInput, TOutput>(

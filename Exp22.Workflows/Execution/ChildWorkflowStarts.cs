@@ -1,3 +1,4 @@
+using Exp22.Workflows.Telemetry;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -7,8 +8,10 @@ namespace Exp22.Workflows.Execution;
 internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
 {
     private const string InsertSql = """
-        INSERT INTO exp22.workflows (id, run_id, parent_id, child_seq, name, queue, priority, status, input)
-        SELECT c.id, w.run_id, w.id, c.seq, @name, @queue, @priority, 'ENQUEUED', c.input
+        INSERT INTO exp22.workflows (id, run_id, parent_id, child_seq, name, queue, priority, status, input,
+                                     trace_parent, trace_state)
+        SELECT c.id, w.run_id, w.id, c.seq, @name, @queue, @priority, 'ENQUEUED', c.input,
+               coalesce(@trace_parent, w.trace_parent), CASE WHEN @trace_parent IS NULL THEN w.trace_state ELSE @trace_state END
         FROM exp22.workflows w,
              unnest(@ids, @seqs, @inputs) AS c (id, seq, input)
         WHERE w.id = @parent_id
@@ -24,6 +27,9 @@ internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
         ClaimedWorkflow parent, string name, string queue, int priority,
         Guid[] ids, int[] seqs, string[] inputs, CancellationToken cancellationToken)
     {
+        // Children continue the span of the parent's execution that started them; without one (nobody
+        // records spans here) they inherit the parent's own stored context, so the run stays one trace.
+        var traceContext = TraceContextColumns.OfCurrent();
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertSql)
         {
@@ -38,6 +44,8 @@ internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
                 new("parent_id", parent.Id),
                 new("executor_id", parent.ExecutorId),
                 new("attempt", parent.Attempt),
+                new("trace_parent", NpgsqlDbType.Text) { Value = traceContext.TraceParentValue },
+                new("trace_state", NpgsqlDbType.Text) { Value = traceContext.TraceStateValue },
             },
         });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(NotifySql)
@@ -47,5 +55,6 @@ internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
         await batch.ExecuteNonQueryAsync(cancellationToken);
         if (batch.BatchCommands[0].RecordsAffected != ids.Length)
             throw new WorkflowFencedException(parent.Id, $"starting {ids.Length} child workflow(s) '{name}'");
+        WorkflowTelemetry.Enqueued.Add(ids.Length, WorkflowTelemetry.WorkflowTags(name, queue));
     }
 }

@@ -1,3 +1,5 @@
+using Exp22.Workflows.Telemetry;
+
 namespace Exp22.Workflows.Execution;
 
 /// <summary>
@@ -14,4 +16,5 @@ internal sealed record ClaimedWorkflow(
     string ExecutorId,
     int Attempt,
     DateTime CreatedAt,
-    DateTime ClaimedAt);
+    DateTime ClaimedAt,
+    TraceContextColumns TraceContext = default);

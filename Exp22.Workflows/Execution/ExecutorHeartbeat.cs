@@ -33,22 +33,30 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
 
     private const string LeaveSql = "DELETE FROM exp22.executors WHERE id = @executor_id";
 
+    /// <param name="recoverOthers">
+    /// False while this executor's own recent beats failed: the others' silence then most likely has the
+    /// same cause (the database was away), and re-enqueueing their work would only make it run twice.
+    /// </param>
     /// <returns>How many workflows of dead executors were put back on the queue.</returns>
     public async Task<int> BeatAsync(
-        string executorId, string applicationVersion, string state, TimeSpan heartbeatTimeout,
+        string executorId, string applicationVersion, string state, TimeSpan heartbeatTimeout, bool recoverOthers,
         CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
         // The recovery comes first so that its count is the batch's scalar.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(RecoverSql)
+        if (recoverOthers)
         {
-            Parameters =
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(RecoverSql)
             {
-                new("executor_id", executorId),
-                new("heartbeat_timeout", heartbeatTimeout),
-                new("channel", Notifications.Enqueued),
-            },
-        });
+                Parameters =
+                {
+                    new("executor_id", executorId),
+                    new("heartbeat_timeout", heartbeatTimeout),
+                    new("channel", Notifications.Enqueued),
+                },
+            });
+        }
+
         batch.BatchCommands.Add(new NpgsqlBatchCommand(BeatSql)
         {
             Parameters =
@@ -58,6 +66,12 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
                 new("state", state),
             },
         });
+        if (!recoverOthers)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            return 0;
+        }
+
         return (int)(await batch.ExecuteScalarAsync(cancellationToken))!;
     }
 

@@ -35,8 +35,10 @@ internal sealed class NotificationListener(
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Whatever broke the connection (the server gone, a reset, a broken pooled connection),
+                // the answer is the same: a new connection; until then, polling covers.
                 logger.LogWarning("Notification connection lost ({Error}); reconnecting in {Delay} ms, polling meanwhile",
                     e.Message, reconnectDelay.TotalMilliseconds);
                 await Task.Delay(reconnectDelay, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

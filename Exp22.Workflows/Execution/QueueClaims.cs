@@ -1,3 +1,4 @@
+using Exp22.Workflows.Telemetry;
 using Npgsql;
 
 namespace Exp22.Workflows.Execution;
@@ -26,7 +27,8 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
             application_version = @application_version
         FROM picked
         WHERE w.id = picked.id
-        RETURNING w.id, w.run_id, w.parent_id, w.name, w.queue, w.input::text, w.attempt, w.created_at, w.claimed_at
+        RETURNING w.id, w.run_id, w.parent_id, w.name, w.queue, w.input::text, w.attempt, w.created_at, w.claimed_at,
+                  w.trace_parent, w.trace_state
         """;
 
     public async Task<List<ClaimedWorkflow>> ClaimAsync(
@@ -54,7 +56,9 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                 ExecutorId: executorId,
                 Attempt: reader.GetInt32(6),
                 CreatedAt: reader.GetDateTime(7),
-                ClaimedAt: reader.GetDateTime(8)));
+                ClaimedAt: reader.GetDateTime(8),
+                TraceContext: new TraceContextColumns(
+                    reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10))));
         }
 
         return claimed;

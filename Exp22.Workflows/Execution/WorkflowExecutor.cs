@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Exp22.Workflows.Hosting;
+using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,8 @@ namespace Exp22.Workflows.Execution;
 public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
 {
     private static readonly TimeSpan HandoverTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FirstClaimRetry = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxClaimRetry = TimeSpan.FromSeconds(5);
 
     private readonly WorkflowsOptions _options;
     private readonly string[] _queues;
@@ -29,6 +32,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<WorkflowExecutor> _logger;
     private readonly WakeSignal _wake;
+    private readonly RecoveryHold _recovery;
     private readonly ConcurrentDictionary<Guid, InFlightWorkflow> _inFlight = new();
     private readonly ConcurrentQueue<ClaimedWorkflow> _toRelease = new();
     private readonly CancellationTokenSource _stopClaiming = new();
@@ -65,11 +69,14 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         _time = time;
         _logger = logger;
         _wake = new WakeSignal(time);
+        _recovery = new RecoveryHold(time, _options.HeartbeatTimeout);
     }
 
     public string ExecutorId => _options.ExecutorId;
 
     public string State => _state;
+
+    internal int InFlightCount => _inFlight.Count;
 
     public ExecutorStatus GetStatus() => new(
         _options.ExecutorId,
@@ -85,12 +92,13 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         // A previous process with this id died holding work: nobody else runs it, so take it back now
         // rather than waiting for the heartbeat timeout.
         var leftBehind = await _handover.HandBackAsync(_options.ExecutorId, cancellationToken);
+        WorkflowTelemetry.Recovered.Add(leftBehind, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
         if (leftBehind > 0)
             _logger.LogWarning("Executor {ExecutorId} found {Count} workflow(s) left by its previous process; re-enqueued them",
                 _options.ExecutorId, leftBehind);
 
         await _heartbeat.BeatAsync(_options.ExecutorId, _options.ApplicationVersion, ExecutorStates.Running,
-            _options.HeartbeatTimeout, cancellationToken);
+            _options.HeartbeatTimeout, recoverOthers: true, cancellationToken);
         _state = ExecutorStates.Running;
 
         _listenLoop = _listener.ListenAsync(OnNotification, _shutdown.Token);
@@ -155,6 +163,8 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         }
 
         _state = ExecutorStates.Stopped;
+        WorkflowTelemetry.DrainDuration.Record(_time.GetElapsedTime(drainStart).TotalSeconds,
+            WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
         _logger.LogInformation("Drain complete: executor {ExecutorId} stopped after {Elapsed:0.0} s",
             _options.ExecutorId, _time.GetElapsedTime(drainStart).TotalSeconds);
     }
@@ -167,6 +177,9 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         {
             using var timeout = new CancellationTokenSource(HandoverTimeout, _time);
             var handed = await _handover.HandBackAsync(_options.ExecutorId, timeout.Token);
+            WorkflowTelemetry.HandedOver.Add(handed, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
+            foreach (var flight in remaining)
+                WorkflowSpans.MarkHandedOver(flight.Activity, _options.ExecutorId);
             _logger.LogInformation(
                 "Drain: handed {Handed} workflow(s) back to the queue; another executor resumes them from their last checkpoint",
                 handed);
@@ -204,6 +217,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     private async Task ClaimLoopAsync(CancellationToken cancellationToken)
     {
         await Task.Yield();
+        var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             var free = _options.Concurrency - _inFlight.Count;
@@ -218,6 +232,13 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
                     _queueMayHoldWork = claimed.Count == free;
                     foreach (var workflow in claimed)
                         Launch(workflow);
+                    if (failures > 0)
+                    {
+                        _logger.LogInformation("Executor {ExecutorId} claims again after {Failures} failed attempt(s)",
+                            _options.ExecutorId, failures);
+                        failures = 0;
+                    }
+
                     if (_queueMayHoldWork)
                         continue;
                 }
@@ -227,7 +248,18 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    _logger.LogWarning("Executor {ExecutorId} could not claim: {Error}", _options.ExecutorId, e.Message);
+                    // The database is away or refusing: retry with a growing pause instead of once per
+                    // wake-up (every freed slot is one), and say so once rather than at every attempt.
+                    failures++;
+                    var pause = TimeSpan.FromTicks(Math.Min(FirstClaimRetry.Ticks << Math.Min(failures - 1, 10), MaxClaimRetry.Ticks));
+                    if (failures == 1)
+                        _logger.LogWarning("Executor {ExecutorId} could not claim: {Error}; retrying with pauses growing to {Max:0} s",
+                            _options.ExecutorId, e.Message, MaxClaimRetry.TotalSeconds);
+                    else
+                        _logger.LogDebug("Executor {ExecutorId} could not claim (attempt {Failures}): {Error}", _options.ExecutorId, failures, e.Message);
+                    if (!await PauseAsync(pause, cancellationToken))
+                        return;
+                    continue;
                 }
             }
 
@@ -244,6 +276,24 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits out a retry pause; a wake-up cuts it short, notably the listener's reconnection, which
+    /// signals as soon as the database is back.
+    /// </summary>
+    /// <returns>false when the executor stopped claiming meanwhile.</returns>
+    private async Task<bool> PauseAsync(TimeSpan pause, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _wake.WaitAsync(pause, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     private void Launch(ClaimedWorkflow workflow)
     {
         var flight = new InFlightWorkflow(workflow);
@@ -255,10 +305,17 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
                 if (await _runner.RunAsync(flight) == ExecutionEnd.InfrastructureFailure)
                     _toRelease.Enqueue(workflow);
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The workflow is still RUNNING under this executor's claim: left alone, it would wait for
+                // a heartbeat timeout that never comes while this executor lives.
+                _logger.LogError(e, "Workflow {WorkflowId} ({WorkflowName}) failed outside its own code: {Error}; it will be released",
+                    workflow.Id, workflow.Name, e.Message);
+                _toRelease.Enqueue(workflow);
+            }
             finally
             {
                 _inFlight.TryRemove(workflow.Id, out _);
-                flight.Dispose();
                 _wake.Set();
             }
         });
@@ -300,7 +357,16 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         try
         {
             var recovered = await _heartbeat.BeatAsync(
-                _options.ExecutorId, _options.ApplicationVersion, state, _options.HeartbeatTimeout, cancellationToken);
+                _options.ExecutorId, _options.ApplicationVersion, state, _options.HeartbeatTimeout, _recovery.MayRecover,
+                cancellationToken);
+            WorkflowTelemetry.Recovered.Add(recovered, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
+            if (_recovery.BeatSucceeded() is { } outage)
+            {
+                _logger.LogInformation(
+                    "Executor {ExecutorId} heartbeat restored after {Outage:0.0} s; it recovers silent executors' work again in {Timeout:0.#} s, once live ones have beaten",
+                    _options.ExecutorId, outage.TotalSeconds, _options.HeartbeatTimeout.TotalSeconds);
+            }
+
             if (recovered > 0)
             {
                 _logger.LogWarning("Executor {ExecutorId} re-enqueued {Count} workflow(s) of executors silent for over {Timeout:0.#} s",
@@ -309,7 +375,11 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
-            _logger.LogWarning("Executor {ExecutorId} heartbeat failed: {Error}", _options.ExecutorId, e.Message);
+            if (_recovery.BeatFailed())
+                _logger.LogWarning("Executor {ExecutorId} heartbeat failed: {Error}; retrying every {Interval:0.###} s",
+                    _options.ExecutorId, e.Message, _options.HeartbeatInterval.TotalSeconds);
+            else
+                _logger.LogDebug("Executor {ExecutorId} heartbeat failed again: {Error}", _options.ExecutorId, e.Message);
         }
     }
 

@@ -1,4 +1,5 @@
 using Exp22.Workflows.Hosting;
+using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -29,11 +30,23 @@ internal sealed class WorkflowRunner(
     {
         var workflow = flight.Workflow;
         var cancellationToken = flight.Cancellation.Token;
+        using var activity = WorkflowSpans.StartExecution(workflow);
+        flight.Activity = activity;
+        WorkflowSpans.CountClaim(workflow);
+        var end = await RunTracedAsync(flight, workflow, cancellationToken);
+        activity?.SetTag(WorkflowTelemetry.OutcomeTag, end.ToString());
+        return end;
+    }
+
+    private async Task<ExecutionEnd> RunTracedAsync(
+        InFlightWorkflow flight, ClaimedWorkflow workflow, CancellationToken cancellationToken)
+    {
         try
         {
             if (!registry.TryFind(workflow.Name, out var registration))
             {
                 await outcomes.FailAsync(workflow, $"No workflow named '{workflow.Name}' is registered.", cancellationToken);
+                WorkflowSpans.RecordFailure(flight.Activity, workflow, null);
                 return ExecutionEnd.Finished;
             }
 
@@ -41,6 +54,8 @@ internal sealed class WorkflowRunner(
             var history = workflow.Attempt > 1
                 ? await WorkflowHistory.LoadAsync(dataSource, workflow.Id, cancellationToken)
                 : WorkflowHistory.Empty();
+            if (workflow.Attempt > 1)
+                WorkflowSpans.MarkResumed(flight.Activity, workflow);
 
             await using var scope = scopes.CreateAsyncScope();
             var context = new WorkflowContext(
@@ -65,10 +80,12 @@ internal sealed class WorkflowRunner(
                 logger.LogWarning("Workflow {WorkflowId} ({WorkflowName}) of run {RunId} failed: {Error}",
                     workflow.Id, workflow.Name, workflow.RunId, e.Message);
                 await outcomes.FailAsync(workflow, $"{e.GetType().Name}: {e.Message}", cancellationToken);
+                WorkflowSpans.RecordFailure(flight.Activity, workflow, e);
                 return ExecutionEnd.Finished;
             }
 
             await outcomes.SucceedAsync(workflow, output, cancellationToken);
+            WorkflowTelemetry.Completed.Add(1, WorkflowTelemetry.WorkflowTags(workflow.Name, workflow.Queue));
             return ExecutionEnd.Finished;
         }
         catch (Exception e) when (IsLossOfOwnership(e, cancellationToken))

@@ -1,6 +1,7 @@
 using Exp22.Workflows.Client;
 using Exp22.Workflows.Execution;
 using Exp22.Workflows.Schema;
+using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -64,6 +65,17 @@ public sealed class WorkflowsBuilder
         return this;
     }
 
+    /// <summary>
+    /// For a host that must start while the database is down (the API answers 503 until it is back):
+    /// the schema is not migrated at start; the host runs <see cref="Schema.SchemaMigrator"/> itself.
+    /// </summary>
+    public WorkflowsBuilder WithoutMigrationAtStart()
+    {
+        foreach (var migration in Services.Where(d => d.ImplementationType == typeof(SchemaMigrationService)).ToList())
+            Services.Remove(migration);
+        return this;
+    }
+
     /// <summary>Runs the registered workflows in this process: claims, heartbeats and drains on stop.</summary>
     public WorkflowsBuilder AddExecutor()
     {
@@ -89,6 +101,7 @@ public sealed class WorkflowsBuilder
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WorkflowExecutor>>()));
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WorkflowExecutor>(
             sp => sp.GetRequiredService<WorkflowExecutor>()));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExecutorGaugesRegistration>());
         return this;
     }
 }

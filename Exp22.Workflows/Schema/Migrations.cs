@@ -66,5 +66,12 @@ internal static class Migrations
                 heartbeat_at        timestamptz NOT NULL DEFAULT now()
             );
             """),
+        (2, "trace context of each workflow", """
+            -- The W3C trace context a workflow continues: the client's span for a run, the parent's
+            -- execution span for a child. Text, as carried in the traceparent/tracestate headers.
+            ALTER TABLE exp22.workflows
+                ADD COLUMN trace_parent text,
+                ADD COLUMN trace_state  text;
+            """),
     ];
 }

@@ -1,0 +1,20 @@
+using Exp22.Api.Runs;
+
+namespace Exp22.Api.Security;
+
+public static class SecuritySetup
+{
+    /// <summary>The admin key (validated at start) and Kestrel's request limits.</summary>
+    public static WebApplicationBuilder AddApiSecurity(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AdminOptions>()
+            .BindConfiguration(AdminOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        // The only body the API reads is a run request; Kestrel refuses anything larger before the
+        // endpoint buffers it (413), instead of its 30 MB default.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RunLimits.MaxRequestBodyBytes);
+        return builder;
+    }
+}

@@ -1,0 +1,102 @@
+using Exp22.AppHost.Model;
+using Exp22.AppHost.Testing;
+using Exp22.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Exp22.Tests.Browser;
+
+/// <summary>
+/// The dashboard in Debian's Chromium (headless), driven as a user would: start a run from the form and
+/// watch it complete; stop the executor that runs a workflow and watch it drain while the run still
+/// completes. Screenshots go to .artifacts/screenshots/.
+/// </summary>
+public sealed class DashboardBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private static readonly float Long = (float)TimeSpan.FromSeconds(120).TotalMilliseconds;
+
+    [Fact]
+    public async Task A_run_started_from_the_dashboard_completes_and_a_stopped_executor_drains_while_its_run_completes()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium");
+        var database = await TestPostgres.CreateDatabaseAsync();
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync($"--ConnectionStrings:exp22db={database}");
+        await using var app = await appHost.BuildAsync();
+        await app.StartAsync();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 960 } });
+        page.SetDefaultTimeout(Long);
+        await page.GotoAsync(app.DashboardUrl!.ToString());
+
+        var resources = page.Locator("section[data-panel=resources]");
+        foreach (var name in new[] { "postgres", "exp22db", "api", "executor-1", "executor-2" })
+            await Expect(resources.Locator($"tr[data-resource='{name}'][data-state=Running] .badge.Healthy")).ToBeVisibleAsync(new() { Timeout = Long });
+        await ScreenshotAsync(page, "1-resources");
+
+        // A short run from the form, followed to SUCCESS in the runs list.
+        await page.ClickAsync("#tabs button[data-tab=runs]");
+        var firstRun = await StartRunFromFormAsync(page, subWorkflows: 2, steps: 3, minDelayMs: 200, maxDelayMs: 400);
+        await Expect(page.Locator($"#runs tr[data-run-id='{firstRun}'][data-status=SUCCESS]")).ToBeVisibleAsync(new() { Timeout = Long });
+        await Expect(page.Locator($"#run-tree[data-run-id='{firstRun}'][data-status=SUCCESS]")).ToBeVisibleAsync(new() { Timeout = Long });
+        await ScreenshotAsync(page, "2-run-completed");
+
+        // A run longer than the executors' 10 s completion timeout; stop, from the resources table, an
+        // executor running part of it: it drains, hands what is left over, and the other one finishes.
+        var secondRun = await StartRunFromFormAsync(page, subWorkflows: 3, steps: 4, minDelayMs: 3000, maxDelayMs: 3500);
+        var runs = page.Locator("section[data-panel=runs]");
+        var busyCard = runs.Locator(".executor[data-state=running]:has(li)").First;
+        await Expect(busyCard).ToBeVisibleAsync(new() { Timeout = Long });
+        var busy = await busyCard.GetAttributeAsync("data-executor");
+        Assert.NotNull(busy);
+
+        await page.ClickAsync("#tabs button[data-tab=resources]");
+        await resources.Locator($"button[data-command=stop][data-resource='{busy}']").ClickAsync();
+        await Expect(resources.Locator($".executor[data-executor='{busy}'][data-state=draining]")).ToBeVisibleAsync(new() { Timeout = Long });
+        await ScreenshotAsync(page, "3-executor-draining");
+        await Expect(resources.Locator($"tr[data-resource='{busy}'][data-state=Exited]")).ToContainTextAsync("exit 0", new() { Timeout = Long });
+
+        await page.ClickAsync("#tabs button[data-tab=runs]");
+        await page.ClickAsync($"#runs tr[data-run-id='{secondRun}']");
+        await Expect(page.Locator($"#run-tree[data-run-id='{secondRun}'][data-status=SUCCESS]")).ToBeVisibleAsync(new() { Timeout = Long });
+        await Expect(page.Locator("#run-tree .handover").First).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "4-run-completed-after-handover");
+
+        var stopped = app.ResourceNotifications.Matching(busy!).Single();
+        Assert.Equal(0, stopped.ExitCode);
+    }
+
+    private static async Task<Guid> StartRunFromFormAsync(IPage page, int subWorkflows, int steps, int minDelayMs, int maxDelayMs)
+    {
+        var form = page.Locator("#run-form");
+        await form.Locator("input[name=subWorkflows]").FillAsync(subWorkflows.ToString());
+        await form.Locator("input[name=stepsPerWorkflow]").FillAsync(steps.ToString());
+        await form.Locator("input[name=stepDelayMin]").FillAsync(minDelayMs.ToString());
+        await form.Locator("input[name=stepDelayMax]").FillAsync(maxDelayMs.ToString());
+        var previous = await page.Locator("#run-form-result").GetAttributeAsync("data-run-id");
+        await form.Locator("button[type=submit]").ClickAsync();
+        var result = page.Locator("#run-form-result");
+        await Expect(result).ToHaveAttributeAsync("data-run-id", new System.Text.RegularExpressions.Regex("^(?!" + (previous ?? "none") + "$).+"));
+        return Guid.Parse((await result.GetAttributeAsync("data-run-id"))!);
+    }
+
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var folder = Path.Combine(SolutionRoot(), ".artifacts", "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+    }
+
+    private static string SolutionRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Exp22.sln")))
+                return folder.FullName;
+        }
+
+        throw new InvalidOperationException($"Exp22.sln not found above {AppContext.BaseDirectory}.");
+    }
+}

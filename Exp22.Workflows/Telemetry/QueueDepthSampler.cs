@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Exp22.Workflows.Telemetry;
+
+/// <summary>
+/// Counts the workflows waiting on the executor's queues. A metrics reader may collect often; the count
+/// is a query, so it is refreshed at most once per <see cref="MaxAge"/>, in the background, and a
+/// collection reports the latest count. Nothing is queried while nobody collects.
+/// </summary>
+internal sealed class QueueDepthSampler(NpgsqlDataSource dataSource, string[] queues, TimeProvider time, ILogger logger)
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+
+    // Served by the partial index on claimable rows.
+    private const string Sql = """
+        SELECT q.queue, count(w.id)
+        FROM unnest(@queues) AS q (queue)
+        LEFT JOIN exp22.workflows w ON w.queue = q.queue AND w.status = 'ENQUEUED'
+        GROUP BY q.queue
+        """;
+
+    private IReadOnlyList<(string Queue, long Depth)> _latest = [];
+    private long _sampledAt = long.MinValue;
+    private int _refreshing;
+
+    public IReadOnlyList<(string Queue, long Depth)> Latest()
+    {
+        var stale = _sampledAt == long.MinValue || time.GetElapsedTime(_sampledAt) >= MaxAge;
+        if (stale && Interlocked.CompareExchange(ref _refreshing, 1, 0) == 0)
+            _ = RefreshAsync();
+        return _latest;
+    }
+
+    private async Task RefreshAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(MaxAge, time);
+            await using var command = dataSource.CreateCommand(Sql);
+            command.Parameters.Add(new NpgsqlParameter("queues", queues));
+            var depths = new List<(string, long)>(queues.Length);
+            await using var reader = await command.ExecuteReaderAsync(timeout.Token);
+            while (await reader.ReadAsync(timeout.Token))
+                depths.Add((reader.GetString(0), reader.GetInt64(1)));
+            _latest = depths;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogDebug("Queue depth not sampled: {Error}", e.Message);
+        }
+        finally
+        {
+            _sampledAt = time.GetTimestamp();
+            Volatile.Write(ref _refreshing, 0);
+        }
+    }
+}
