@@ -62,7 +62,7 @@ public sealed class AppModelTests
         var busy = await ExecutorWithWorkAsync(app, TimeSpan.FromSeconds(60));
         await app.StopResourceAsync(busy);
 
-        var stopped = app.ResourceNotifications.Matching(busy).Single();
+        var stopped = (await app.ResourceNotifications.WaitForResourceAsync(busy, ResourceState.Exited)).Single();
         Assert.Equal(ResourceState.Exited, stopped.State);
         Assert.Equal(0, stopped.ExitCode);
         var log = app.Orchestrator.Find(busy)!.Log.After(0).Select(l => l.Text).ToList();
