@@ -52,6 +52,29 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public async Task The_dashboard_serves_its_page_and_answers_bad_commands_and_runs_with_problem_details()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var app = await StartOnTestDatabaseAsync(database);
+        using var dashboard = new HttpClient { BaseAddress = app.DashboardUrl };
+
+        Assert.Contains("<nav id=\"tabs\">", await dashboard.GetStringAsync("/"));
+        var resources = await dashboard.GetFromJsonAsync<JsonElement>("/api/resources");
+        Assert.Equal(5, resources.GetArrayLength());
+
+        using var badCommand = await dashboard.PostAsync("/api/resources/api/commands/explode", null);
+        Assert.Equal(HttpStatusCode.BadRequest, badCommand.StatusCode);
+        Assert.True((await badCommand.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("command", out _));
+        using var unknown = await dashboard.PostAsync("/api/resources/nobody/commands/stop", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        // The run form's errors are the API's own, field by field.
+        using var badRun = await dashboard.PostAsJsonAsync("/api/runs", new { subWorkflows = 0, stepsPerWorkflow = 3 });
+        Assert.Equal(HttpStatusCode.BadRequest, badRun.StatusCode);
+        Assert.True((await badRun.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("subWorkflows", out _));
+    }
+
+    [Fact]
     public async Task Stopping_an_executor_drains_it_to_exit_code_zero_and_the_run_still_completes()
     {
         var database = await TestPostgres.CreateDatabaseAsync();
