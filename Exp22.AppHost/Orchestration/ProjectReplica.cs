@@ -98,7 +98,7 @@ internal sealed class ProjectReplica : ResourceInstance
         {
             Log.Append($"[apphost] {_settings.Name} did not exit within its stop grace of {_settings.StopGrace.TotalSeconds:0} s: SIGKILL", isError: true);
             if (!_exited.IsCompleted)
-                Posix.Signal(-pid, Posix.SigKill);
+                Posix.SignalGroup(pid, Posix.SigKill);
         }
 
         await _exited;

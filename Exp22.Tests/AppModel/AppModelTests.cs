@@ -100,6 +100,30 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public async Task A_stop_that_outlasts_the_stop_grace_ends_in_sigkill_and_the_survivor_recovers_the_run()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync($"--ConnectionStrings:exp22db={database}");
+        // Shorter than the drain a 3 s step needs: the stop must not wait for it.
+        appHost.Resources.OfType<ProjectResource>().Single(r => r.Name == "executor").StopGrace = TimeSpan.FromSeconds(1);
+        await using var app = await appHost.BuildAsync();
+        await app.StartAsync();
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("executor", new CancellationTokenSource(Healthy).Token);
+        using var api = app.CreateHttpClient("api");
+
+        var runId = await ApiRuns.StartAsync(api, subWorkflows: 2, steps: 3, minDelayMs: 3000, maxDelayMs: 3000);
+        var busy = await ExecutorWithWorkAsync(app, TimeSpan.FromSeconds(60));
+        // Bounded: a SIGKILL that does not land would leave the stop waiting for an exit that never comes.
+        await app.StopResourceAsync(busy).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var stopped = (await app.ResourceNotifications.WaitForResourceAsync(busy, ResourceState.Exited)).Single();
+        Assert.Equal(128 + 9, stopped.ExitCode);
+        Assert.Contains(app.Orchestrator.Find(busy)!.Log.After(0), l => l.Text.Contains("did not exit within its stop grace"));
+        var run = await ApiRuns.WaitUntilFinishedAsync(api, runId, TimeSpan.FromSeconds(90));
+        Assert.Equal("SUCCESS", run.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Disposing_the_app_stops_every_process_postgres_included()
     {
         // No external server: the harness's own throwaway cluster, so PostgreSQL is one of the processes.
