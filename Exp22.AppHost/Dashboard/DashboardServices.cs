@@ -11,8 +11,8 @@ public static class DashboardServices
         this IServiceCollection services, DashboardResource dashboard, Func<ProjectResource, IReadOnlyList<ProjectReplica>> replicasOf)
     {
         services.AddSingleton(dashboard);
-        services.AddSingleton(sp => new RunsApi(dashboard.RunsApi is { } api ? replicasOf(api).FirstOrDefault()?.Endpoint : null));
-        services.AddSingleton(sp => new DrainStatusFeed(
+        services.AddSingleton(_ => new RunsApi(dashboard.RunsApi is { } api ? () => replicasOf(api).FirstOrDefault()?.Endpoint : null));
+        services.AddSingleton(_ => new DrainStatusFeed(
             dashboard.DrainStatus is { } drain ? replicasOf(drain.Resource) : [],
             dashboard.DrainStatus?.Path ?? "/status",
             TimeProvider.System));

@@ -19,7 +19,6 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ChildReaper _reaper;
     private readonly IReadOnlyList<int> _fixedPorts;
-    private readonly Func<ProjectResource, IReadOnlyList<ProjectReplica>> _replicasOf;
     private bool _disposed;
 
     internal DistributedApplication(
@@ -30,7 +29,6 @@ public sealed class DistributedApplication : IAsyncDisposable
         Orchestrator = orchestrator;
         ResourceNotifications = notifications;
         _reaper = reaper;
-        _replicasOf = replicasOf;
         DashboardUrl = dashboardPort is { } port ? new Uri($"http://localhost:{port}") : null;
         _fixedPorts = settings.RandomPorts ? [] : FixedPorts(orchestrator, dashboardPort);
 
@@ -63,8 +61,6 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     /// <summary>Where the dashboard listens (on 127.0.0.1); null without one.</summary>
     public Uri? DashboardUrl { get; }
-
-    public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts the dashboard and every resource; returns once each runs or has failed to start.</summary>
     /// <exception cref="StartFailedException">A fixed port is taken.</exception>
@@ -103,8 +99,6 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
-    public void Run() => RunAsync().GetAwaiter().GetResult();
-
     /// <summary>An <see cref="HttpClient"/> for a resource's HTTP endpoint (its first replica), as Aspire's testing does.</summary>
     public HttpClient CreateHttpClient(string resourceName) =>
         new() { BaseAddress = GetEndpoint(resourceName) };
@@ -140,8 +134,6 @@ public sealed class DistributedApplication : IAsyncDisposable
             _reaper.Dispose();
         }
     }
-
-    internal IReadOnlyList<ProjectReplica> ReplicasOf(ProjectResource project) => _replicasOf(project);
 
     private static List<int> FixedPorts(Orchestrator orchestrator, int? dashboardPort)
     {

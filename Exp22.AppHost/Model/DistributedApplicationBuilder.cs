@@ -109,7 +109,7 @@ public sealed class DistributedApplicationBuilder
             var external = server.Databases
                 .Select(d => builder.Configuration.GetConnectionString(d.Name))
                 .FirstOrDefault(c => !string.IsNullOrWhiteSpace(c));
-            var settings = new PostgresInstanceSettings(server.Name, dataDirectory, FreePort.Pick(), external, new Dictionary<string, string>());
+            var settings = new PostgresInstanceSettings(server.Name, dataDirectory, external, new Dictionary<string, string>());
             return new PostgresServerInstance(settings, _notifications, _time);
         }
 
@@ -125,8 +125,9 @@ public sealed class DistributedApplicationBuilder
                     _ when builder.Settings.RandomPorts => new Uri($"http://127.0.0.1:{FreePort.Pick()}"),
                     var port => new Uri($"http://localhost:{port + index - 1}"),
                 };
-                var settings = new ProjectReplicaSettings(context.Name, project.Name, project.ProjectName, endpoint, project.HealthCheckPath,
-                    project.StopGrace, _ => Task.FromResult(Environment(project, context, endpoint, dashboardPort)));
+                var picked = endpoint is not null && (project.HttpPort == 0 || builder.Settings.RandomPorts);
+                var settings = new ProjectReplicaSettings(context.Name, project.Name, project.ProjectName, endpoint, picked, project.HealthCheckPath,
+                    project.StopGrace, (current, _) => Task.FromResult(Environment(project, context, current, dashboardPort)));
                 yield return new ProjectReplica(settings, outputs, reaper, _notifications, _time);
             }
         }

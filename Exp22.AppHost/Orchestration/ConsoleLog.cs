@@ -13,15 +13,6 @@ public sealed class ConsoleLog(TimeProvider time, int capacity = 5000)
 
     public int Capacity { get; } = capacity;
 
-    public long LastSequence
-    {
-        get
-        {
-            lock (_gate)
-                return _last;
-        }
-    }
-
     public void Append(string text, bool isError = false)
     {
         TaskCompletionSource appended;

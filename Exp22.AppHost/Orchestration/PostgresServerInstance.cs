@@ -16,10 +16,11 @@ internal sealed class PostgresServerInstance : ResourceInstance
     private PostgresServer? _server;
     private CancellationTokenSource? _tail;
     private Task _watching = Task.CompletedTask;
+    private int _port;
 
     public PostgresServerInstance(PostgresInstanceSettings settings, ResourceNotificationService notifications, TimeProvider time)
         : base(settings.Name, settings.Name, settings.ExternalConnectionString is null ? "PostgreSQL" : "PostgreSQL (external)",
-            settings.ExternalConnectionString is null ? [$"tcp://127.0.0.1:{settings.Port}"] : [], notifications, time)
+            [], notifications, time)
     {
         _settings = settings;
     }
@@ -49,7 +50,9 @@ internal sealed class PostgresServerInstance : ResourceInstance
             _server = await PostgresServer.StartAsync(new PostgresServerOptions
             {
                 DataDirectory = _settings.DataDirectory,
-                Port = _settings.Port,
+                // The launcher picks a free port (and picks again if it is taken meanwhile); a restart keeps
+                // that port, so the connection strings the projects were given stay right.
+                Port = _port,
                 Settings = new Dictionary<string, string>(_settings.ServerSettings),
             }, ct);
         }
@@ -58,6 +61,8 @@ internal sealed class PostgresServerInstance : ResourceInstance
             throw new StartFailedException(e.Message, e);
         }
 
+        _port = _server.Port;
+        ChangeEndpoints([$"tcp://127.0.0.1:{_port}"]);
         Log.Append($"[apphost] PostgreSQL listening on 127.0.0.1:{_server.Port}, pid {_server.ProcessId}, data {_server.DataDirectory}");
         Running(_server.ProcessId);
         _tail = new CancellationTokenSource();
@@ -145,12 +150,10 @@ internal sealed class PostgresServerInstance : ResourceInstance
 }
 
 /// <param name="DataDirectory">Null: a throwaway cluster.</param>
-/// <param name="Port">Chosen once, so that restarts keep the connection strings the projects were given.</param>
 /// <param name="ExternalConnectionString">Set: nothing is started; this server is used as is.</param>
 internal sealed record PostgresInstanceSettings(
     string Name,
     string? DataDirectory,
-    int Port,
     string? ExternalConnectionString,
     IReadOnlyDictionary<string, string> ServerSettings);
 

@@ -17,6 +17,7 @@ internal sealed class ProjectReplica : ResourceInstance
     private readonly ChildReaper _reaper;
     private readonly HttpClient _probe;
     private int _pid;
+    private Uri? _endpoint;
     private Task _exited = Task.CompletedTask;
 
     public ProjectReplica(
@@ -28,16 +29,27 @@ internal sealed class ProjectReplica : ResourceInstance
         _outputs = outputs;
         _reaper = reaper;
         _probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        _endpoint = settings.Endpoint;
     }
 
-    public Uri? Endpoint => _settings.Endpoint;
+    public Uri? Endpoint => _endpoint;
 
     protected override async Task LaunchAsync(CancellationToken ct)
     {
         var dll = await _outputs.DllOfAsync(_settings.ProjectName, Log, ct);
-        if (_settings.Endpoint is { } endpoint && !IsPortFree(endpoint.Port))
-            throw new StartFailedException(
-                $"port {endpoint.Port} ({_settings.Name}) is already in use: stop what listens there (ss -ltnp 'sport = :{endpoint.Port}'), or change the port in the app model.");
+        if (_endpoint is { } endpoint && !IsPortFree(endpoint.Port))
+        {
+            // A free port picked earlier may have been taken since (by any program's outgoing connection, even):
+            // a chosen port is a conflict to report, a picked one is simply picked again.
+            if (!_settings.PortIsPicked)
+            {
+                throw new StartFailedException(
+                    $"port {endpoint.Port} ({_settings.Name}) is already in use: stop what listens there (ss -ltnp 'sport = :{endpoint.Port}'), or change the port in the app model.");
+            }
+
+            _endpoint = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
+            ChangeEndpoints([_endpoint.ToString()]);
+        }
 
         // setsid: the replica leads its own process group, which the reaper can kill as a whole, and a
         // Ctrl+C in the AppHost's terminal does not reach it (the AppHost stops it in order, with its drain).
@@ -50,7 +62,7 @@ internal sealed class ProjectReplica : ResourceInstance
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var (name, value) in await _settings.Environment(ct))
+        foreach (var (name, value) in await _settings.Environment(_endpoint, ct))
             startInfo.Environment[name] = value;
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
@@ -86,7 +98,7 @@ internal sealed class ProjectReplica : ResourceInstance
         {
             Log.Append($"[apphost] {_settings.Name} did not exit within its stop grace of {_settings.StopGrace.TotalSeconds:0} s: SIGKILL", isError: true);
             if (!_exited.IsCompleted)
-                Posix.Signal(-pid, Posix.SigKill);
+                Posix.SignalGroup(pid, Posix.SigKill);
         }
 
         await _exited;
@@ -94,11 +106,11 @@ internal sealed class ProjectReplica : ResourceInstance
 
     protected override async Task<HealthStatus> ProbeAsync(CancellationToken ct)
     {
-        if (_settings.Endpoint is null || _settings.HealthCheckPath is null)
+        if (_endpoint is not { } endpoint || _settings.HealthCheckPath is null)
             return HealthStatus.Healthy;
         try
         {
-            using var response = await _probe.GetAsync(new Uri(_settings.Endpoint, _settings.HealthCheckPath), ct);
+            using var response = await _probe.GetAsync(new Uri(endpoint, _settings.HealthCheckPath), ct);
             return response.IsSuccessStatusCode ? HealthStatus.Healthy : HealthStatus.Unhealthy;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
@@ -136,12 +148,14 @@ internal sealed class ProjectReplica : ResourceInstance
 
 /// <param name="Name">The replica's name, e.g. <c>executor-2</c>.</param>
 /// <param name="Resource">The app model's resource, e.g. <c>executor</c>.</param>
-/// <param name="Environment">Computed at each start: connection strings exist only once the database runs.</param>
+/// <param name="PortIsPicked">The endpoint's port was picked free (tests, or no port in the model), not chosen by the model.</param>
+/// <param name="Environment">Computed at each start, for the endpoint of that start: connection strings exist only once the database runs.</param>
 internal sealed record ProjectReplicaSettings(
     string Name,
     string Resource,
     string ProjectName,
     Uri? Endpoint,
+    bool PortIsPicked,
     string? HealthCheckPath,
     TimeSpan StopGrace,
-    Func<CancellationToken, Task<IReadOnlyDictionary<string, string>>> Environment);
+    Func<Uri?, CancellationToken, Task<IReadOnlyDictionary<string, string>>> Environment);

@@ -106,6 +106,8 @@ public abstract class ResourceInstance
             State = ResourceState.Running, Pid = pid, StartedAt = Time.GetUtcNow(), StoppedAt = null, ExitCode = null, Message = null,
         });
 
+    protected void ChangeEndpoints(IReadOnlyList<string> endpoints) => Update(s => s with { Endpoints = endpoints });
+
     /// <summary>The resource ended, asked to or not.</summary>
     protected void Exited(int? exitCode, string? message = null)
     {

@@ -32,7 +32,11 @@ internal sealed class ResourceLifecycle(
         }
     }
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => orchestrator.StopAllAsync();
+    /// <summary>
+    /// Bounded by AppHost:ShutdownTimeout: past it the host moves on, and the reaper (closed when the app is
+    /// disposed) kills whatever is left.
+    /// </summary>
+    public Task StoppingAsync(CancellationToken cancellationToken) => orchestrator.StopAllAsync().WaitAsync(cancellationToken);
 
     /// <summary>One console line per state or health change, so the terminal tells the story without the dashboard.</summary>
     private async Task LogStateChangesAsync(CancellationToken ct)

@@ -15,6 +15,9 @@ internal static class Posix
     /// <summary>Sends <paramref name="signal"/>; false when the process is gone or not ours.</summary>
     public static bool Signal(int pid, int signal) => pid > 0 && kill(pid, signal) == 0;
 
+    /// <summary>Sends <paramref name="signal"/> to every process of the group <paramref name="processGroup"/> leads.</summary>
+    public static bool SignalGroup(int processGroup, int signal) => processGroup > 0 && kill(-processGroup, signal) == 0;
+
     private static bool DetectRoot()
     {
         try

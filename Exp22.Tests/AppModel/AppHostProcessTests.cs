@@ -78,8 +78,17 @@ public sealed partial class AppHostProcessTests
             appHost._process.ErrorDataReceived += (_, e) => appHost.Capture(e.Data);
             appHost._process.BeginOutputReadLine();
             appHost._process.BeginErrorReadLine();
-            await appHost.WaitUntilEveryResourceIsHealthyAsync(TimeSpan.FromSeconds(120));
-            return appHost;
+            try
+            {
+                await appHost.WaitUntilEveryResourceIsHealthyAsync(TimeSpan.FromSeconds(120));
+                return appHost;
+            }
+            catch
+            {
+                // The caller gets no instance to dispose: end the AppHost here (its reaper ends its children).
+                await appHost.DisposeAsync();
+                throw;
+            }
         }
 
         public void Kill() => _process.Kill();

@@ -52,6 +52,29 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public async Task The_dashboard_serves_its_page_and_answers_bad_commands_and_runs_with_problem_details()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var app = await StartOnTestDatabaseAsync(database);
+        using var dashboard = new HttpClient { BaseAddress = app.DashboardUrl };
+
+        Assert.Contains("<nav id=\"tabs\">", await dashboard.GetStringAsync("/"));
+        var resources = await dashboard.GetFromJsonAsync<JsonElement>("/api/resources");
+        Assert.Equal(5, resources.GetArrayLength());
+
+        using var badCommand = await dashboard.PostAsync("/api/resources/api/commands/explode", null);
+        Assert.Equal(HttpStatusCode.BadRequest, badCommand.StatusCode);
+        Assert.True((await badCommand.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("command", out _));
+        using var unknown = await dashboard.PostAsync("/api/resources/nobody/commands/stop", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        // The run form's errors are the API's own, field by field.
+        using var badRun = await dashboard.PostAsJsonAsync("/api/runs", new { subWorkflows = 0, stepsPerWorkflow = 3 });
+        Assert.Equal(HttpStatusCode.BadRequest, badRun.StatusCode);
+        Assert.True((await badRun.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("subWorkflows", out _));
+    }
+
+    [Fact]
     public async Task Stopping_an_executor_drains_it_to_exit_code_zero_and_the_run_still_completes()
     {
         var database = await TestPostgres.CreateDatabaseAsync();
@@ -62,7 +85,7 @@ public sealed class AppModelTests
         var busy = await ExecutorWithWorkAsync(app, TimeSpan.FromSeconds(60));
         await app.StopResourceAsync(busy);
 
-        var stopped = app.ResourceNotifications.Matching(busy).Single();
+        var stopped = (await app.ResourceNotifications.WaitForResourceAsync(busy, ResourceState.Exited)).Single();
         Assert.Equal(ResourceState.Exited, stopped.State);
         Assert.Equal(0, stopped.ExitCode);
         var log = app.Orchestrator.Find(busy)!.Log.After(0).Select(l => l.Text).ToList();
@@ -74,6 +97,30 @@ public sealed class AppModelTests
 
         await app.StartResourceAsync(busy);
         await app.ResourceNotifications.WaitForResourceHealthyAsync(busy, new CancellationTokenSource(Healthy).Token);
+    }
+
+    [Fact]
+    public async Task A_stop_that_outlasts_the_stop_grace_ends_in_sigkill_and_the_survivor_recovers_the_run()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync($"--ConnectionStrings:exp22db={database}");
+        // Shorter than the drain a 3 s step needs: the stop must not wait for it.
+        appHost.Resources.OfType<ProjectResource>().Single(r => r.Name == "executor").StopGrace = TimeSpan.FromSeconds(1);
+        await using var app = await appHost.BuildAsync();
+        await app.StartAsync();
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("executor", new CancellationTokenSource(Healthy).Token);
+        using var api = app.CreateHttpClient("api");
+
+        var runId = await ApiRuns.StartAsync(api, subWorkflows: 2, steps: 3, minDelayMs: 3000, maxDelayMs: 3000);
+        var busy = await ExecutorWithWorkAsync(app, TimeSpan.FromSeconds(60));
+        // Bounded: a SIGKILL that does not land would leave the stop waiting for an exit that never comes.
+        await app.StopResourceAsync(busy).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var stopped = (await app.ResourceNotifications.WaitForResourceAsync(busy, ResourceState.Exited)).Single();
+        Assert.Equal(128 + 9, stopped.ExitCode);
+        Assert.Contains(app.Orchestrator.Find(busy)!.Log.After(0), l => l.Text.Contains("did not exit within its stop grace"));
+        var run = await ApiRuns.WaitUntilFinishedAsync(api, runId, TimeSpan.FromSeconds(90));
+        Assert.Equal("SUCCESS", run.GetProperty("status").GetString());
     }
 
     [Fact]

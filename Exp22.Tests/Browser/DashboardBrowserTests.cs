@@ -29,6 +29,20 @@ public sealed class DashboardBrowserTests
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 960 } });
         page.SetDefaultTimeout(Long);
+        try
+        {
+            await WalkThroughAsync(app, page);
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
+        {
+            // A browser timeout says which element never showed, not why: keep the page and the resources' story.
+            await ScreenshotAsync(page, "failure");
+            throw new InvalidOperationException($"{e.Message}\n{Diagnostics(app)}", e);
+        }
+    }
+
+    private static async Task WalkThroughAsync(DistributedApplication app, IPage page)
+    {
         await page.GotoAsync(app.DashboardUrl!.ToString());
 
         var resources = page.Locator("section[data-panel=resources]");
@@ -67,6 +81,11 @@ public sealed class DashboardBrowserTests
         var stopped = app.ResourceNotifications.Matching(busy!).Single();
         Assert.Equal(0, stopped.ExitCode);
     }
+
+    private static string Diagnostics(DistributedApplication app) =>
+        string.Join('\n', app.Orchestrator.Instances.Select(i =>
+            $"{i.Name}: {i.Snapshot.State}/{i.Snapshot.Health} exit {i.Snapshot.ExitCode}\n  "
+            + string.Join("\n  ", i.Log.After(0).TakeLast(15).Select(l => l.Text))));
 
     private static async Task<Guid> StartRunFromFormAsync(IPage page, int subWorkflows, int steps, int minDelayMs, int maxDelayMs)
     {
