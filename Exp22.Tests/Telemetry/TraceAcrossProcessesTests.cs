@@ -63,13 +63,32 @@ public sealed class TraceAcrossProcessesTests
     {
         var store = receiver.Services.GetRequiredService<SpanStore>();
         IReadOnlyList<StoredSpan> spans = [];
-        await Eventually.TrueAsync(() =>
+        var traceCount = 0;
+        try
         {
-            var traces = store.ListTraces(null, runId.ToString(), 10);
-            spans = traces.Count == 1 ? store.GetTrace(traces[0].TraceId) ?? [] : [];
-            return Task.FromResult(traces.Count == 1 && complete(spans));
-        }, TimeSpan.FromSeconds(30), $"the trace of run {runId} to arrive complete");
+            // Processes export in batches and a child span ends before its parent, so a parent may
+            // arrive after its children: wait for the trace to be connected as well as complete.
+            await Eventually.TrueAsync(() =>
+            {
+                var traces = store.ListTraces(null, runId.ToString(), 10);
+                traceCount = traces.Count;
+                spans = traces.Count == 1 ? store.GetTrace(traces[0].TraceId) ?? [] : [];
+                return Task.FromResult(traces.Count == 1 && IsConnected(spans) && complete(spans));
+            }, TimeSpan.FromSeconds(30), $"the trace of run {runId} to arrive complete");
+        }
+        catch (TimeoutException e)
+        {
+            var seen = string.Join(", ", spans.GroupBy(s => (s.Resource, s.Name)).Select(g => $"{g.Key.Resource} {g.Key.Name} x{g.Count()}"));
+            throw new TimeoutException($"{e.Message} Traces of the run: {traceCount}; connected: {IsConnected(spans)}; spans seen: {seen}", e);
+        }
+
         return spans;
+    }
+
+    private static bool IsConnected(IReadOnlyList<StoredSpan> spans)
+    {
+        var ids = spans.Select(s => s.SpanId).ToHashSet();
+        return spans.Count(s => s.ParentSpanId is null || !ids.Contains(s.ParentSpanId)) == 1;
     }
 
     private static IEnumerable<StoredSpan> Executions(IEnumerable<StoredSpan> spans, Guid workflowId) =>
