@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using Exp22.Tests.Infrastructure;
 using Exp22.Workflows;
 using Exp22.Workflows.Client;
+using Npgsql;
 
 namespace Exp22.Tests.Engine;
 
@@ -27,6 +29,35 @@ public sealed class ClientTests
         Assert.Equal(1, tree.Input.GetProperty("steps").GetInt32());
         Assert.Empty(tree.Children);
         Assert.Empty(tree.Steps);
+    }
+
+    [Fact]
+    public async Task Enqueues_notify_listening_executors_of_their_queues_and_a_replayed_key_does_not()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var api = await EngineHost.StartAsync(database, new ExecutionLog(), executor: false);
+        await using var listener = new NpgsqlConnection(database);
+        await listener.OpenAsync();
+        var payloads = new ConcurrentQueue<string>();
+        listener.Notification += (_, e) => payloads.Enqueue(e.Payload);
+        await using (var listen = new NpgsqlCommand("LISTEN exp22_enqueued", listener))
+            await listen.ExecuteNonQueryAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => api.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(
+            OneStep, queue: i % 2 == 0 ? "even" : "odd", idempotencyKey: $"key-{i}")));
+        await Eventually.TrueAsync(async () =>
+        {
+            await listener.WaitAsync(TimeSpan.FromMilliseconds(100));
+            return payloads.Contains("even") && payloads.Contains("odd");
+        }, TimeSpan.FromSeconds(10), "a notification for each queue");
+        // Concurrent enqueues share notifications; the last one is never left out.
+        Assert.InRange(payloads.Count, 2, 20);
+
+        // A replayed key enqueues nothing, so it wakes no one (asked here on a queue of its own).
+        var replayed = await api.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(OneStep, queue: "replayed", idempotencyKey: "key-0");
+        await listener.WaitAsync(TimeSpan.FromMilliseconds(500));
+        Assert.False(replayed.Created);
+        Assert.DoesNotContain("replayed", payloads);
     }
 
     [Fact]

@@ -11,6 +11,8 @@ namespace Exp22.Workflows.Client;
 /// <summary>Enqueues runs, reads their state and cancels them. Safe to use from any process.</summary>
 public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 {
+    private readonly EnqueueNotifier _notifier = new(dataSource);
+
     // DO UPDATE (not DO NOTHING) so that a concurrent duplicate waits for the first insert and still
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
     private const string EnqueueSql = """
@@ -21,8 +23,6 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
         RETURNING id, status, xmax = 0, created_at
         """;
-
-    private const string NotifySql = "SELECT pg_notify(@channel, @queue)";
 
     private const string ListSql = """
         SELECT w.id, w.name, w.status, w.queue, w.created_at, w.started_at, w.completed_at,
@@ -81,33 +81,32 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         activity?.SetTag(WorkflowTelemetry.WorkflowNameTag, request.WorkflowName);
         activity?.SetTag(WorkflowTelemetry.QueueTag, request.Queue);
         var traceContext = TraceContextColumns.OfCurrent();
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(EnqueueSql)
-        {
-            Parameters =
-            {
-                new("id", Guid.CreateVersion7()),
-                new("name", request.WorkflowName),
-                new("queue", request.Queue),
-                new("priority", request.Priority),
-                new("input", NpgsqlDbType.Jsonb) { Value = request.InputJson },
-                new("idempotency_key", NpgsqlDbType.Text) { Value = (object?)request.IdempotencyKey ?? DBNull.Value },
-                new("trace_parent", NpgsqlDbType.Text) { Value = traceContext.TraceParentValue },
-                new("trace_state", NpgsqlDbType.Text) { Value = traceContext.TraceStateValue },
-            },
-        });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(NotifySql)
-        {
-            Parameters = { new("channel", Notifications.Enqueued), new("queue", request.Queue) },
-        });
+        await using var command = dataSource.CreateCommand(EnqueueSql);
+        command.Parameters.Add(new NpgsqlParameter("id", Guid.CreateVersion7()));
+        command.Parameters.Add(new NpgsqlParameter("name", request.WorkflowName));
+        command.Parameters.Add(new NpgsqlParameter("queue", request.Queue));
+        command.Parameters.Add(new NpgsqlParameter("priority", request.Priority));
+        command.Parameters.Add(new NpgsqlParameter("input", NpgsqlDbType.Jsonb) { Value = request.InputJson });
+        command.Parameters.Add(new NpgsqlParameter("idempotency_key", NpgsqlDbType.Text)
+            { Value = (object?)request.IdempotencyKey ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlDbType.Text) { Value = traceContext.TraceParentValue });
+        command.Parameters.Add(new NpgsqlParameter("trace_state", NpgsqlDbType.Text) { Value = traceContext.TraceStateValue });
 
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var run = new EnqueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2),
-            reader.GetFieldValue<DateTimeOffset>(3));
+        EnqueuedRun run;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            run = new EnqueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2),
+                reader.GetFieldValue<DateTimeOffset>(3));
+        }
+
         activity?.SetTag(WorkflowTelemetry.RunIdTag, run.RunId.ToString());
         if (run.Created)
+        {
+            _notifier.Notify(request.Queue);
             WorkflowTelemetry.Enqueued.Add(1, WorkflowTelemetry.WorkflowTags(request.WorkflowName, request.Queue));
+        }
+
         return run;
     }
 
