@@ -1,3 +1,4 @@
+using Exp22.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Exp22.Tests.Browser;
@@ -7,19 +8,8 @@ internal static class BrowserScreenshots
 {
     public static async Task SaveAsync(IPage page, string name)
     {
-        var folder = Path.Combine(SolutionRoot(), ".artifacts", "screenshots");
+        var folder = RepositoryRoot.File(Path.Combine(".artifacts", "screenshots"));
         Directory.CreateDirectory(folder);
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
-    }
-
-    private static string SolutionRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Exp22.sln")))
-                return folder.FullName;
-        }
-
-        throw new InvalidOperationException($"Exp22.sln not found above {AppContext.BaseDirectory}.");
     }
 }

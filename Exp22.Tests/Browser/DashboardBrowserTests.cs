@@ -36,7 +36,7 @@ public sealed class DashboardBrowserTests
         catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
             // A browser timeout says which element never showed, not why: keep the page and the resources' story.
-            await ScreenshotAsync(page, "failure");
+            await BrowserScreenshots.SaveAsync(page, "failure");
             throw new InvalidOperationException($"{e.Message}\n{Diagnostics(app)}", e);
         }
     }
@@ -48,14 +48,14 @@ public sealed class DashboardBrowserTests
         var resources = page.Locator("section[data-panel=resources]");
         foreach (var name in new[] { "postgres", "exp22db", "api", "executor-1", "executor-2" })
             await Expect(resources.Locator($"tr[data-resource='{name}'][data-state=Running] .badge.Healthy")).ToBeVisibleAsync(new() { Timeout = Long });
-        await ScreenshotAsync(page, "1-resources");
+        await BrowserScreenshots.SaveAsync(page, "1-resources");
 
         // A short run from the form, followed to SUCCESS in the runs list.
         await page.ClickAsync("#tabs button[data-tab=runs]");
         var firstRun = await StartRunFromFormAsync(page, subWorkflows: 2, steps: 3, minDelayMs: 200, maxDelayMs: 400);
         await Expect(page.Locator($"#runs tr[data-run-id='{firstRun}'][data-status=SUCCESS]")).ToBeVisibleAsync(new() { Timeout = Long });
         await Expect(page.Locator($"#run-tree[data-run-id='{firstRun}'][data-status=SUCCESS]")).ToBeVisibleAsync(new() { Timeout = Long });
-        await ScreenshotAsync(page, "2-run-completed");
+        await BrowserScreenshots.SaveAsync(page, "2-run-completed");
 
         // A run longer than the executors' 10 s completion timeout; stop, from the resources table, an
         // executor running part of it: it drains, hands what is left over, and the other one finishes.
@@ -69,14 +69,14 @@ public sealed class DashboardBrowserTests
         await page.ClickAsync("#tabs button[data-tab=resources]");
         await resources.Locator($"button[data-command=stop][data-resource='{busy}']").ClickAsync();
         await Expect(resources.Locator($".executor[data-executor='{busy}'][data-state=draining]")).ToBeVisibleAsync(new() { Timeout = Long });
-        await ScreenshotAsync(page, "3-executor-draining");
+        await BrowserScreenshots.SaveAsync(page, "3-executor-draining");
         await Expect(resources.Locator($"tr[data-resource='{busy}'][data-state=Exited]")).ToContainTextAsync("exit 0", new() { Timeout = Long });
 
         await page.ClickAsync("#tabs button[data-tab=runs]");
         await page.ClickAsync($"#runs tr[data-run-id='{secondRun}']");
         await Expect(page.Locator($"#run-tree[data-run-id='{secondRun}'][data-status=SUCCESS]")).ToBeVisibleAsync(new() { Timeout = Long });
         await Expect(page.Locator("#run-tree .handover").First).ToBeVisibleAsync();
-        await ScreenshotAsync(page, "4-run-completed-after-handover");
+        await BrowserScreenshots.SaveAsync(page, "4-run-completed-after-handover");
 
         var stopped = app.ResourceNotifications.Matching(busy!).Single();
         Assert.Equal(0, stopped.ExitCode);
@@ -99,23 +99,5 @@ public sealed class DashboardBrowserTests
         var result = page.Locator("#run-form-result");
         await Expect(result).ToHaveAttributeAsync("data-run-id", new System.Text.RegularExpressions.Regex("^(?!" + (previous ?? "none") + "$).+"));
         return Guid.Parse((await result.GetAttributeAsync("data-run-id"))!);
-    }
-
-    private static async Task ScreenshotAsync(IPage page, string name)
-    {
-        var folder = Path.Combine(SolutionRoot(), ".artifacts", "screenshots");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
-    }
-
-    private static string SolutionRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Exp22.sln")))
-                return folder.FullName;
-        }
-
-        throw new InvalidOperationException($"Exp22.sln not found above {AppContext.BaseDirectory}.");
     }
 }
