@@ -60,9 +60,10 @@ internal sealed class EnqueueNotifier(NpgsqlDataSource dataSource)
                 command.Parameters.Add(new NpgsqlParameter("queues", queues));
                 await command.ExecuteNonQueryAsync();
             }
-            catch (Exception e) when (e is NpgsqlException or ObjectDisposedException or TimeoutException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // Polling picks the work up; an enqueue must not fail after its row has committed.
+                // Polling picks the work up; an enqueue must not fail after its row has committed, and
+                // the sender must go on for the next ones.
             }
         }
     }
