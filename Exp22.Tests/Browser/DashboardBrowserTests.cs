@@ -13,22 +13,18 @@ namespace Exp22.Tests.Browser;
 /// </summary>
 public sealed class DashboardBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private static readonly float Long = (float)TimeSpan.FromSeconds(120).TotalMilliseconds;
+    private static readonly float Long = HeadlessChromium.Long;
 
     [Fact]
     public async Task A_run_started_from_the_dashboard_completes_and_a_stopped_executor_drains_while_its_run_completes()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium");
         var database = await TestPostgres.CreateDatabaseAsync();
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync($"--ConnectionStrings:exp22db={database}");
         await using var app = await appHost.BuildAsync();
         await app.StartAsync();
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 960 } });
-        page.SetDefaultTimeout(Long);
+        await using var chromium = await HeadlessChromium.OpenPageAsync();
+        var page = chromium.Page;
         try
         {
             await WalkThroughAsync(app, page);

@@ -13,13 +13,11 @@ namespace Exp22.Tests.Browser;
 /// </summary>
 public sealed class TelemetryBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private static readonly float Long = (float)TimeSpan.FromSeconds(120).TotalMilliseconds;
+    private static readonly float Long = HeadlessChromium.Long;
 
     [Fact]
     public async Task A_runs_trace_opens_from_its_tree_and_leads_to_its_logs_while_the_engine_metrics_chart()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium");
         var database = await TestPostgres.CreateDatabaseAsync();
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync($"--ConnectionStrings:exp22db={database}");
         await using var app = await appHost.BuildAsync();
@@ -35,10 +33,8 @@ public sealed class TelemetryBrowserTests
         var run = await ApiRuns.WaitUntilFinishedAsync(api, runId, TimeSpan.FromSeconds(90));
         Assert.Equal("SUCCESS", run.GetProperty("status").GetString());
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 960 } });
-        page.SetDefaultTimeout(Long);
+        await using var chromium = await HeadlessChromium.OpenPageAsync();
+        var page = chromium.Page;
         await page.GotoAsync(app.DashboardUrl!.ToString());
 
         await page.ClickAsync("#tabs button[data-tab=runs]");
