@@ -25,6 +25,8 @@ public sealed record RunSummary(
     int StepsDone);
 
 /// <summary>A workflow with its steps and children: the whole run when taken from the root.</summary>
+/// <param name="Recoveries">How many times it was recovered from an executor that died running it.</param>
+/// <param name="LastRecoveredFrom">The executor of the last such crash, and <paramref name="LastRecoveredAt"/> when it was recovered.</param>
 public sealed record WorkflowNode(
     Guid Id,
     Guid? ParentId,
@@ -40,6 +42,9 @@ public sealed record WorkflowNode(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
+    int Recoveries,
+    string? LastRecoveredFrom,
+    DateTimeOffset? LastRecoveredAt,
     IReadOnlyList<StepNode> Steps,
     IReadOnlyList<WorkflowNode> Children)
 {

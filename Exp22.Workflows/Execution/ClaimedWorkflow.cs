@@ -17,4 +17,11 @@ internal sealed record ClaimedWorkflow(
     int Attempt,
     DateTime CreatedAt,
     DateTime ClaimedAt,
-    TraceContextColumns TraceContext = default);
+    TraceContextColumns TraceContext = default,
+    CrashRecoveries Recoveries = default);
+
+/// <summary>
+/// How many times the workflow was recovered from an executor that died running it, and the last of
+/// those executors and when: what <see cref="Hosting.WorkflowsOptions.MaxRecoveryAttempts"/> is checked against.
+/// </summary>
+internal readonly record struct CrashRecoveries(int Count, string? LastExecutorId, DateTimeOffset? LastAt);

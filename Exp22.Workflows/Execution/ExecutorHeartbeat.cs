@@ -15,16 +15,26 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
         SET heartbeat_at = now(), state = excluded.state, application_version = excluded.application_version
         """;
 
+    // Each recovered workflow counts one crash recovery (its executor died holding it). SKIP LOCKED: a
+    // row locked by a transaction of a process that hangs (stopped, not dead) would otherwise block this
+    // heartbeat until the hung process is killed, and the live executor would look dead in turn.
     private const string RecoverSql = """
-        WITH recovered AS (
-            UPDATE exp22.workflows w
-            SET status = 'ENQUEUED', executor_id = NULL
+        WITH abandoned AS (
+            SELECT w.id
+            FROM exp22.workflows w
             WHERE w.status = 'RUNNING'
               AND w.executor_id IS NOT NULL
               AND w.executor_id <> @executor_id
               AND NOT EXISTS (
                   SELECT 1 FROM exp22.executors e
                   WHERE e.id = w.executor_id AND e.heartbeat_at > now() - @heartbeat_timeout)
+            FOR UPDATE OF w SKIP LOCKED),
+        recovered AS (
+            UPDATE exp22.workflows w
+            SET status = 'ENQUEUED', executor_id = NULL,
+                recoveries = w.recoveries + 1, recovered_from = w.executor_id, recovered_at = now()
+            FROM abandoned
+            WHERE w.id = abandoned.id
             RETURNING w.queue),
         per_queue AS (
             SELECT queue, count(*) AS workflows FROM recovered GROUP BY queue)

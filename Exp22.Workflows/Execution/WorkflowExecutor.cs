@@ -91,7 +91,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     {
         // A previous process with this id died holding work: nobody else runs it, so take it back now
         // rather than waiting for the heartbeat timeout.
-        var leftBehind = await _handover.HandBackAsync(_options.ExecutorId, cancellationToken);
+        var leftBehind = await _handover.TakeBackLeftoversAsync(_options.ExecutorId, cancellationToken);
         WorkflowTelemetry.Recovered.Add(leftBehind, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
         if (leftBehind > 0)
             _logger.LogWarning("Executor {ExecutorId} found {Count} workflow(s) left by its previous process; re-enqueued them",

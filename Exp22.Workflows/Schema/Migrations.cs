@@ -73,5 +73,18 @@ internal static class Migrations
                 ADD COLUMN trace_parent text,
                 ADD COLUMN trace_state  text;
             """),
+        (3, "crash recoveries of each workflow and the MAX_RECOVERY_EXCEEDED status", """
+            -- recoveries counts the times a workflow was taken from an executor that died holding it (by a
+            -- survivor's heartbeat, or by the executor's next process under the same id); a drain's
+            -- handover and a release after a database error are not crashes and do not count.
+            -- recovered_from / recovered_at: the executor of the last such crash, and when it was recovered.
+            ALTER TABLE exp22.workflows
+                ADD COLUMN recoveries     integer NOT NULL DEFAULT 0,
+                ADD COLUMN recovered_from text,
+                ADD COLUMN recovered_at   timestamptz,
+                DROP CONSTRAINT workflows_status_check,
+                ADD CONSTRAINT workflows_status_check CHECK (status IN
+                    ('ENQUEUED', 'RUNNING', 'SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_EXCEEDED'));
+            """),
     ];
 }
