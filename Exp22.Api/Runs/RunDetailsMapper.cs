@@ -35,7 +35,7 @@ public static class RunDetailsMapper
             step.StartedAt, step.CompletedAt, step.Error, step.Output))];
 
     private static RecoveryDetails? RecoveryOf(WorkflowNode node) =>
-        node.Recoveries == 0 ? null : new RecoveryDetails(node.Recoveries, node.LastRecoveredFrom, node.LastRecoveredAt);
+        node.Recoveries == 0 ? null : new RecoveryDetails(node.Recoveries, node.RecoveriesWithoutProgress, node.LastRecoveredFrom, node.LastRecoveredAt);
 
     private static DemoRunInput? DemoInputOf(WorkflowNode root)
     {

@@ -9,11 +9,12 @@ public sealed record RunAccepted(Guid RunId, string Status, string StatusUrl);
 public sealed record RunProgress(int StepsDone, int? StepsTotal);
 
 /// <summary>
-/// Crash recoveries: how many times the workflow was taken over from an executor that died running it,
-/// the last such executor, and when. Past <c>Workflows:MaxRecoveryAttempts</c> the workflow ends
-/// <c>MAX_RECOVERY_EXCEEDED</c>. Null when it never had to be recovered.
+/// Crash recoveries: how many times the workflow was taken over from an executor that died running it;
+/// how many of the last ones came in a row without a new checkpoint in between (past
+/// <c>Workflows:MaxRecoveryAttempts</c> of those it ends <c>MAX_RECOVERY_EXCEEDED</c>); the last such
+/// executor, and when. Null when it never had to be recovered.
 /// </summary>
-public sealed record RecoveryDetails(int Count, string? LastExecutorId, DateTimeOffset? LastRecoveredAt);
+public sealed record RecoveryDetails(int Count, int InARowWithoutProgress, string? LastExecutorId, DateTimeOffset? LastRecoveredAt);
 
 /// <summary><c>GET /runs/{id}</c>: the run, its sub-workflows and their steps.</summary>
 public sealed record RunDetails(

@@ -103,6 +103,42 @@ public sealed class RecoveryCapTests
     }
 
     [Fact]
+    public async Task A_workflow_that_moves_on_between_crashes_is_never_capped()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        var log = new ExecutionLog();
+        var executorId = EngineHost.FastSettings()["Workflows:ExecutorId"];
+        void Settings(Dictionary<string, string?> s)
+        {
+            s["Workflows:ExecutorId"] = executorId;
+            s["Workflows:HeartbeatTimeout"] = "00:05:00";
+            s["Workflows:MaxRecoveryAttempts"] = "1";
+        }
+
+        var process = await EngineHost.StartAsync(database, log, configure: Settings, registerMore: w => w.AddWorkflow<GatedStepsWorkflow>());
+        var run = await process.Client.EnqueueAsync<GatedStepsWorkflow, int, int>(4);
+        // Three crashes, each after one more checkpoint than the last: a long workflow on an unlucky fleet.
+        for (var step = 1; step <= 3; step++)
+        {
+            var waitingAt = step;
+            await Eventually.TrueAsync(() => log.StepRuns(run.RunId, waitingAt) >= 1, TimeSpan.FromSeconds(15), $"step {step} to start");
+            await process.AbandonAsync();
+            await process.DisposeAsync();
+            log.Open(GatedStepsWorkflow.Gate(run.RunId, step));
+            process = await EngineHost.StartAsync(database, log, configure: Settings, registerMore: w => w.AddWorkflow<GatedStepsWorkflow>());
+        }
+
+        await using (process)
+        {
+            var tree = await process.Client.UntilFinishedAsync(run.RunId);
+
+            Assert.Equal(WorkflowStatus.Success, tree.Status);
+            Assert.Equal(3, tree.Recoveries);
+            Assert.Equal(1, tree.RecoveriesWithoutProgress);
+        }
+    }
+
+    [Fact]
     public async Task A_workflow_no_executor_knows_waits_enqueued_until_one_that_knows_it_starts()
     {
         var database = await TestPostgres.CreateDatabaseAsync();
@@ -133,4 +169,28 @@ public sealed class NewerReleaseWorkflow : Workflow<int, int>
 {
     public override Task<int> RunAsync(WorkflowContext context, int input) =>
         context.RunStepAsync("add-one", _ => Task.FromResult(input + 1));
+}
+
+/// <summary>Steps 1 and later each wait at their own gate, so a test decides how far every execution gets.</summary>
+[WorkflowName("gated-steps")]
+public sealed class GatedStepsWorkflow(ExecutionLog log) : Workflow<int, int>
+{
+    public static string Gate(Guid workflowId, int step) => $"{workflowId}/{step}";
+
+    public override async Task<int> RunAsync(WorkflowContext context, int steps)
+    {
+        for (var i = 0; i < steps; i++)
+        {
+            var index = i;
+            await context.RunStepAsync($"step-{index}", async ct =>
+            {
+                log.StepRan(context.WorkflowId, index);
+                if (index > 0)
+                    await log.Gate(Gate(context.WorkflowId, index)).WaitAsync(ct);
+                return index;
+            });
+        }
+
+        return steps;
+    }
 }

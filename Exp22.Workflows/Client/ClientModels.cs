@@ -26,6 +26,7 @@ public sealed record RunSummary(
 
 /// <summary>A workflow with its steps and children: the whole run when taken from the root.</summary>
 /// <param name="Recoveries">How many times it was recovered from an executor that died running it.</param>
+/// <param name="RecoveriesWithoutProgress">Of those, the last ones in a row with no new checkpoint or child in between (what the cap counts).</param>
 /// <param name="LastRecoveredFrom">The executor of the last such crash, and <paramref name="LastRecoveredAt"/> when it was recovered.</param>
 public sealed record WorkflowNode(
     Guid Id,
@@ -43,6 +44,7 @@ public sealed record WorkflowNode(
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
     int Recoveries,
+    int RecoveriesWithoutProgress,
     string? LastRecoveredFrom,
     DateTimeOffset? LastRecoveredAt,
     IReadOnlyList<StepNode> Steps,

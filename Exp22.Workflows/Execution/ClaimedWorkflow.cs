@@ -21,7 +21,8 @@ internal sealed record ClaimedWorkflow(
     CrashRecoveries Recoveries = default);
 
 /// <summary>
-/// How many times the workflow was recovered from an executor that died running it, and the last of
-/// those executors and when: what <see cref="Hosting.WorkflowsOptions.MaxRecoveryAttempts"/> is checked against.
+/// How many times the workflow was recovered from an executor that died running it: in all, and in a row
+/// without a new checkpoint or child in between (what <see cref="Hosting.WorkflowsOptions.MaxRecoveryAttempts"/>
+/// caps); and the last of those executors and when.
 /// </summary>
-internal readonly record struct CrashRecoveries(int Count, string? LastExecutorId, DateTimeOffset? LastAt);
+internal readonly record struct CrashRecoveries(int Total, int WithoutProgress, string? LastExecutorId, DateTimeOffset? LastAt);

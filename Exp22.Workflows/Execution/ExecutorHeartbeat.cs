@@ -18,9 +18,9 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
     // Each recovered workflow counts one crash recovery (its executor died holding it). SKIP LOCKED: a
     // row locked by a transaction of a process that hangs (stopped, not dead) would otherwise block this
     // heartbeat until the hung process is killed, and the live executor would look dead in turn.
-    private const string RecoverSql = """
+    private const string RecoverSql = $$"""
         WITH abandoned AS (
-            SELECT w.id
+            SELECT w.id, {{CrashRecoverySql.ProgressColumn}}
             FROM exp22.workflows w
             WHERE w.status = 'RUNNING'
               AND w.executor_id IS NOT NULL
@@ -31,10 +31,9 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
             FOR UPDATE OF w SKIP LOCKED),
         recovered AS (
             UPDATE exp22.workflows w
-            SET status = 'ENQUEUED', executor_id = NULL,
-                recoveries = w.recoveries + 1, recovered_from = w.executor_id, recovered_at = now()
-            FROM abandoned
-            WHERE w.id = abandoned.id
+            SET {{CrashRecoverySql.SetRecovered}}
+            FROM abandoned a
+            WHERE w.id = a.id
             RETURNING w.queue),
         per_queue AS (
             SELECT queue, count(*) AS workflows FROM recovered GROUP BY queue)

@@ -22,13 +22,18 @@ internal sealed class Handover(NpgsqlDataSource dataSource)
 
     // What a previous process left behind, it left by dying (a drain hands everything back before it
     // exits): each workflow counts one crash recovery, as when a survivor recovers it.
-    private const string TakeBackSql = """
-        WITH taken AS (
-            UPDATE exp22.workflows
-            SET status = 'ENQUEUED', executor_id = NULL,
-                recoveries = recoveries + 1, recovered_from = executor_id, recovered_at = now()
-            WHERE executor_id = @executor_id AND status = 'RUNNING'
-            RETURNING queue),
+    private const string TakeBackSql = $$"""
+        WITH left_behind AS (
+            SELECT w.id, {{CrashRecoverySql.ProgressColumn}}
+            FROM exp22.workflows w
+            WHERE w.executor_id = @executor_id AND w.status = 'RUNNING'
+            FOR UPDATE OF w),
+        taken AS (
+            UPDATE exp22.workflows w
+            SET {{CrashRecoverySql.SetRecovered}}
+            FROM left_behind a
+            WHERE w.id = a.id
+            RETURNING w.queue),
         per_queue AS (
             SELECT queue, count(*) AS workflows FROM taken GROUP BY queue)
         SELECT coalesce(sum(workflows), 0)::int, count(pg_notify(@channel, queue))::int FROM per_queue

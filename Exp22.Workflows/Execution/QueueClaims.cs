@@ -28,7 +28,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         FROM picked
         WHERE w.id = picked.id
         RETURNING w.id, w.run_id, w.parent_id, w.name, w.queue, w.input::text, w.attempt, w.created_at, w.claimed_at,
-                  w.trace_parent, w.trace_state, w.recoveries, w.recovered_from, w.recovered_at
+                  w.trace_parent, w.trace_state, w.recoveries, w.recoveries_without_progress, w.recovered_from, w.recovered_at
         """;
 
     public async Task<List<ClaimedWorkflow>> ClaimAsync(
@@ -61,8 +61,9 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                     reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10)),
                 Recoveries: new CrashRecoveries(
                     reader.GetInt32(11),
-                    reader.IsDBNull(12) ? null : reader.GetString(12),
-                    reader.IsDBNull(13) ? null : reader.GetFieldValue<DateTimeOffset>(13))));
+                    reader.GetInt32(12),
+                    reader.IsDBNull(13) ? null : reader.GetString(13),
+                    reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14))));
         }
 
         return claimed;

@@ -48,7 +48,7 @@ internal sealed class WorkflowRunner(
     {
         try
         {
-            if (workflow.Recoveries.Count > _maxRecoveries)
+            if (workflow.Recoveries.WithoutProgress > _maxRecoveries)
             {
                 await GiveUpAsync(flight, workflow, cancellationToken);
                 return ExecutionEnd.Finished;
@@ -115,18 +115,18 @@ internal sealed class WorkflowRunner(
     }
 
     /// <summary>
-    /// Every execution of this workflow so far ended with its process: running it again would most likely
-    /// kill this process too, so it is not run; it ends in a status an operator can see and resume.
+    /// Its last executions each ended with their process, with no progress in between: running it again
+    /// would most likely kill this process too, so it is not run; it ends in a status an operator can see and resume.
     /// </summary>
     private async Task GiveUpAsync(InFlightWorkflow flight, ClaimedWorkflow workflow, CancellationToken cancellationToken)
     {
         var recoveries = workflow.Recoveries;
-        var error = $"Not run again: its executor died while running it {recoveries.Count} time(s), most recently " +
-            $"{recoveries.LastExecutorId ?? "an unknown executor"} (recovered at {recoveries.LastAt:O}); " +
-            $"Workflows:MaxRecoveryAttempts is {_maxRecoveries}. Fix the cause, then resume it.";
-        logger.LogError("Workflow {WorkflowId} ({WorkflowName}) of run {RunId} recovered {Recoveries} times after its executor died " +
+        var error = $"Not run again: its executor died while running it {recoveries.WithoutProgress} times in a row without a new " +
+            $"checkpoint ({recoveries.Total} crash recoveries in all), most recently {recoveries.LastExecutorId ?? "an unknown executor"} " +
+            $"(recovered at {recoveries.LastAt:O}); Workflows:MaxRecoveryAttempts is {_maxRecoveries}. Fix the cause, then resume it.";
+        logger.LogError("Workflow {WorkflowId} ({WorkflowName}) of run {RunId} was recovered {Recoveries} times in a row after its executor died " +
                         "(last {LastExecutor}); over Workflows:MaxRecoveryAttempts ({Max}), it ends {Status} without running",
-            workflow.Id, workflow.Name, workflow.RunId, recoveries.Count, recoveries.LastExecutorId, _maxRecoveries,
+            workflow.Id, workflow.Name, workflow.RunId, recoveries.WithoutProgress, recoveries.LastExecutorId, _maxRecoveries,
             WorkflowStatus.MaxRecoveryExceeded);
         await outcomes.GiveUpAsync(workflow, error, cancellationToken);
         WorkflowSpans.RecordFailure(flight.Activity, workflow, null);
