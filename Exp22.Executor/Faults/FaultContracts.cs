@@ -16,10 +16,10 @@ public enum FaultKind
     StackOverflow,
 
     /// <summary>
-    /// SIGSTOP to its own process: it stops answering anything (health, heartbeats, its database
-    /// connections) without dying, as a deadlocked or wedged process does, until a supervisor kills it.
+    /// Blocks every thread-pool thread for good, as a sync-over-async deadlock does: the process stays
+    /// alive but answers nothing (health, heartbeats, its database connections) until a supervisor kills it.
     /// </summary>
-    Freeze,
+    Hang,
 }
 
 /// <param name="StepsBefore">Checkpointed steps run before the fault: later attempts replay them, never rerun them.</param>

@@ -1,11 +1,10 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Exp22.Workflows;
 
 namespace Exp22.Executor.Faults;
 
 /// <summary>
-/// A poison workflow for fault tests and drills: it kills or freezes every process that runs it, the way
+/// A poison workflow for fault tests and drills: it kills or hangs every process that runs it, the way
 /// a bug in native code, a runaway recursion or a deadlock would. Registered only when
 /// <c>Demo:FaultWorkflows</c> is true (see <see cref="FaultWorkflowsRegistration"/>).
 /// </summary>
@@ -13,8 +12,6 @@ namespace Exp22.Executor.Faults;
 public sealed partial class FaultWorkflow(ILogger<FaultWorkflow> logger) : Workflow<FaultInput, FaultResult>
 {
     public const string Name = "demo-fault";
-
-    private const int SigStop = 19;
 
     public override async Task<FaultResult> RunAsync(WorkflowContext context, FaultInput input)
     {
@@ -47,10 +44,23 @@ public sealed partial class FaultWorkflow(ILogger<FaultWorkflow> logger) : Workf
             case FaultKind.StackOverflow:
                 Recurse(0);
                 break;
-            case FaultKind.Freeze:
-                kill(Environment.ProcessId, SigStop);
+            case FaultKind.Hang:
+                StarveThreadPool();
                 break;
         }
+    }
+
+    // The pool may not grow past the workers it is allowed (at least one per core), and every one of them
+    // ends up asleep; nothing queued to the pool (requests, timers, continuations) runs again.
+    private static void StarveThreadPool()
+    {
+        ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+        ThreadPool.GetMaxThreads(out _, out var maxIo);
+        var workers = Math.Max(minWorkers, Environment.ProcessorCount);
+        ThreadPool.SetMaxThreads(workers, Math.Max(minIo, maxIo));
+        for (var i = 0; i < workers; i++)
+            ThreadPool.UnsafeQueueUserWorkItem(static _ => Thread.Sleep(Timeout.Infinite), null);
+        Thread.Sleep(Timeout.Infinite);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -63,7 +73,4 @@ public sealed partial class FaultWorkflow(ILogger<FaultWorkflow> logger) : Workf
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning,
         Message = "Executing fault {Fault} (workflow {WorkflowId}, executor {ExecutorId}, attempt {Attempt})")]
     private partial void LogFault(FaultKind fault, Guid workflowId, string executorId, int attempt);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
 }

@@ -29,6 +29,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Null while it runs; 128 + n when signal n ended it.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     public IReadOnlyList<string> Lines => [.. _lines];
 
     public static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment)

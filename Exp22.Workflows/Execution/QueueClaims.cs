@@ -3,21 +3,38 @@ using Npgsql;
 
 namespace Exp22.Workflows.Execution;
 
-/// <summary>Claims up to N enqueued workflows in one statement.</summary>
+/// <summary>Claims up to N enqueued workflows in one statement, of which at most the given number of suspects.</summary>
 internal sealed class QueueClaims(NpgsqlDataSource dataSource)
 {
     // SKIP LOCKED lets concurrent executors claim disjoint rows without waiting for each other; the
     // attempt counter bumped here is half of the fence that every later write for the workflow carries.
+    // Suspects (recovered after a crash with no progress since, see SuspectProbation) are claimed
+    // separately and at most @suspects of them, ahead of fresh work, from their own small index.
     private const string Sql = """
-        WITH picked AS (
+        WITH suspect AS (
             SELECT id
             FROM exp22.workflows
             WHERE status = 'ENQUEUED'
+              AND recoveries_without_progress > 0
               AND queue = ANY (@queues)
               AND name = ANY (@names)
             ORDER BY priority DESC, created_at, id
-            LIMIT @limit
-            FOR UPDATE SKIP LOCKED)
+            LIMIT @suspects
+            FOR UPDATE SKIP LOCKED),
+        fresh AS (
+            SELECT id
+            FROM exp22.workflows
+            WHERE status = 'ENQUEUED'
+              AND recoveries_without_progress = 0
+              AND queue = ANY (@queues)
+              AND name = ANY (@names)
+            ORDER BY priority DESC, created_at, id
+            LIMIT @limit - (SELECT count(*) FROM suspect)
+            FOR UPDATE SKIP LOCKED),
+        picked AS (
+            SELECT id FROM suspect
+            UNION ALL
+            SELECT id FROM fresh)
         UPDATE exp22.workflows w
         SET status = 'RUNNING',
             executor_id = @executor_id,
@@ -33,12 +50,13 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
 
     public async Task<List<ClaimedWorkflow>> ClaimAsync(
         string executorId, string applicationVersion, string[] queues, string[] names, int limit,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, int suspects = 1)
     {
         await using var command = dataSource.CreateCommand(Sql);
         command.Parameters.Add(new NpgsqlParameter("queues", queues));
         command.Parameters.Add(new NpgsqlParameter("names", names));
         command.Parameters.Add(new NpgsqlParameter("limit", limit));
+        command.Parameters.Add(new NpgsqlParameter("suspects", Math.Min(suspects, limit)));
         command.Parameters.Add(new NpgsqlParameter("executor_id", executorId));
         command.Parameters.Add(new NpgsqlParameter("application_version", applicationVersion));
 

@@ -90,6 +90,11 @@ internal static class Migrations
                 DROP CONSTRAINT workflows_status_check,
                 ADD CONSTRAINT workflows_status_check CHECK (status IN
                     ('ENQUEUED', 'RUNNING', 'SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_EXCEEDED'));
+
+            -- Suspects (recovered with no progress since) are claimed one at a time, from this index; it
+            -- holds only the few rows a crash just put back.
+            CREATE INDEX workflows_claimable_suspects ON exp22.workflows (queue, priority DESC, created_at, id)
+                WHERE status = 'ENQUEUED' AND recoveries_without_progress > 0;
             """),
     ];
 }
