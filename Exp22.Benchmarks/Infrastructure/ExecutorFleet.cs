@@ -3,9 +3,10 @@ namespace Exp22.Benchmarks.Infrastructure;
 /// <summary>Starts Exp22.Executor processes against one database, with the demo's step delays set to zero.</summary>
 public static class ExecutorFleet
 {
+    /// <param name="onLine">Sees each line an executor prints, with the executor's process name.</param>
     public static async Task<List<ServiceProcess>> StartAsync(
         string connectionString, int count, int concurrency, IReadOnlyDictionary<string, string> extraSettings,
-        CancellationToken ct, int firstIndex = 1)
+        CancellationToken ct, int firstIndex = 1, string processSuffix = "", Action<string, string>? onLine = null)
     {
         var executors = new List<ServiceProcess>();
         for (var i = firstIndex; i < firstIndex + count; i++)
@@ -23,7 +24,9 @@ public static class ExecutorFleet
             };
             foreach (var (key, value) in extraSettings)
                 environment[key] = value;
-            executors.Add(ServiceProcess.Start(BuiltServices.Executor, $"executor-{i}", environment));
+            var name = $"executor-{i}{processSuffix}";
+            executors.Add(ServiceProcess.Start(BuiltServices.Executor, name, environment,
+                onLine is null ? null : line => onLine(name, line)));
         }
 
         foreach (var executor in executors)

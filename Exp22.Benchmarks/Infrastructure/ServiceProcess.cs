@@ -30,7 +30,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment)
+    /// <param name="onLine">Sees every line the process prints, as it prints it (only a tail is kept).</param>
+    public static ServiceProcess Start(
+        string project, string name, IReadOnlyDictionary<string, string> environment, Action<string>? onLine = null)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("dotnet")
@@ -49,18 +51,19 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var service = new ServiceProcess(name, process, baseAddress);
-        process.OutputDataReceived += (_, e) => service.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => service.Keep(e.Data);
+        process.OutputDataReceived += (_, e) => service.Keep(e.Data, onLine);
+        process.ErrorDataReceived += (_, e) => service.Keep(e.Data, onLine);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return service;
     }
 
-    private void Keep(string? line)
+    private void Keep(string? line, Action<string>? onLine)
     {
         if (line is null)
             return;
+        onLine?.Invoke(line);
         _tail.Enqueue(line);
         while (_tail.Count > TailLines)
             _tail.TryDequeue(out _);
@@ -98,6 +101,11 @@ public sealed class ServiceProcess : IAsyncDisposable
             throw new InvalidOperationException($"Could not send SIGTERM to {Name} (pid {_process.Id}).");
     }
 
+    /// <summary>SIGKILL: a crash, no drain.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public bool HasExited => _process.HasExited;
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -106,10 +114,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>The process's peak resident set (VmHWM) so far, in MiB.</summary>
-    public double PeakResidentMiB()
+    public double PeakResidentMiB() => StatusMiB("VmHWM:");
+
+    /// <summary>The process's resident set (VmRSS) now, in MiB.</summary>
+    public double ResidentMiB() => StatusMiB("VmRSS:");
+
+    private double StatusMiB(string field)
     {
-        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        var kib = long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0]);
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
+        var kib = long.Parse(line[field.Length..].Trim().Split(' ')[0]);
         return kib / 1024.0;
     }
 

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Exp22.Workflows.Storage;
@@ -19,7 +18,9 @@ public static class DatabaseOutage
         // (not flagged transient by Npgsql: its inner exception is an AggregateException, or none).
         NpgsqlException => true,
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(Is),
-        IOException or SocketException or TimeoutException => true,
+        // Not IOException: outside Npgsql (which wraps its own) it says nothing about the database; ASP.NET
+        // Core's BadHttpRequestException (a body too large) is one.
+        TimeoutException => true,
         _ => exception.InnerException is { } inner && Is(inner),
     };
 
