@@ -1,8 +1,12 @@
+using Exp22.Harness.Services;
 namespace Exp22.Benchmarks.Infrastructure;
 
 /// <summary>Starts Exp22.Executor processes against one database, with the demo's step delays set to zero.</summary>
 public static class ExecutorFleet
 {
+    /// <summary>Lines of each executor's console kept for a failure's message; the rest is not read.</summary>
+    public const int TailLines = 40;
+
     /// <param name="onLine">Sees each line an executor prints, with the executor's process name.</param>
     public static async Task<List<ServiceProcess>> StartAsync(
         string connectionString, int count, int concurrency, IReadOnlyDictionary<string, string> extraSettings,
@@ -25,8 +29,8 @@ public static class ExecutorFleet
             foreach (var (key, value) in extraSettings)
                 environment[key] = value;
             var name = $"executor-{i}{processSuffix}";
-            executors.Add(ServiceProcess.Start(BuiltServices.Executor, name, environment,
-                onLine is null ? null : line => onLine(name, line)));
+            executors.Add(ServiceProcess.Start(BuiltProjects.Executor, name, environment, keptLines: TailLines,
+                onLine: onLine is null ? null : line => onLine(name, line)));
         }
 
         foreach (var executor in executors)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Exp22.Benchmarks.Infrastructure;
 using Exp22.Benchmarks.Reporting;
+using Exp22.Harness.Services;
 using Npgsql;
 
 namespace Exp22.Benchmarks.Scenarios;
@@ -24,13 +25,13 @@ public static class Overload
             ["ConnectionStrings__exp22db"] = connectionString,
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        await using var api = ServiceProcess.Start(BuiltServices.Api, "api", apiEnvironment);
+        await using var api = ServiceProcess.Start(BuiltProjects.Api, "api", apiEnvironment);
         var executors = await ExecutorFleet.StartAsync(connectionString, Executors, options.Concurrency, options.ExecutorEnvironment, ct);
         try
         {
             await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), ct);
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
-            var runs = new DemoRuns(dataSource, progress);
+            var runs = new DemoLoad(dataSource, progress);
             progress.Line($"overload: {options.OverloadRuns} runs from {options.OverloadClients} clients through POST /runs; " +
                           $"{Executors} executors (concurrency {options.Concurrency}) drain them");
 

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Exp22.Benchmarks.Infrastructure;
 using Exp22.Benchmarks.Reporting;
+using Exp22.Harness.Services;
 using Npgsql;
 
 namespace Exp22.Benchmarks.Scenarios;
@@ -28,7 +29,7 @@ public static class Soak
     public static async Task RunAsync(BenchDatabase database, BenchOptions options, Figures figures, Progress progress, CancellationToken ct)
     {
         var connectionString = await database.CreateDatabaseAsync("soak", ct);
-        await using var api = ServiceProcess.Start(BuiltServices.Api, "api", new Dictionary<string, string>(options.ApiEnvironment)
+        await using var api = ServiceProcess.Start(BuiltProjects.Api, "api", new Dictionary<string, string>(options.ApiEnvironment)
         {
             ["ConnectionStrings__exp22db"] = connectionString,
             ["Logging__LogLevel__Default"] = "Warning",

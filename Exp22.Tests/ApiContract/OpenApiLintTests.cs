@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Exp22.Tests.Infrastructure;
-using Exp22.Tests.Processes;
+using Exp22.Harness.Services;
 using Xunit.Abstractions;
 
 namespace Exp22.Tests.ApiContract;

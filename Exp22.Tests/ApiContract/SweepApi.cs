@@ -1,5 +1,5 @@
+using Exp22.Harness.Services;
 using Exp22.Tests.Infrastructure;
-using Exp22.Tests.Processes;
 
 namespace Exp22.Tests.ApiContract;
 
@@ -19,7 +19,7 @@ public sealed class SweepApi : IAsyncLifetime
             ["ConnectionStrings__exp22db"] = await TestPostgres.CreateDatabaseAsync("sweep"),
             ["Api__AdminKey"] = AdminKey,
         });
-        await _api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await _api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
     }
 
     public async Task DisposeAsync()

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Exp22.Tests.Processes;
+using Exp22.Harness.Services;
 using Exp22.Workflows;
 using Npgsql;
 using Xunit.Abstractions;
@@ -35,7 +35,7 @@ public sealed partial class FailoverTests(ITestOutputHelper output)
             ["ConnectionStrings__exp22db"] = database,
         });
         await using var fleet = await ExecutorFleet.StartAsync(2, id => PostgresRestartTests.ExecutorEnvironment(database, id));
-        await api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         var servicesReady = setup.Elapsed;
         var clock = Stopwatch.StartNew();
@@ -60,7 +60,7 @@ public sealed partial class FailoverTests(ITestOutputHelper output)
         acknowledged.AddRange(duringRuns);
 
         await using var dataSource = NpgsqlDataSource.Create(postgres.StandbyConnectionString);
-        var statuses = await DemoRuns.UntilAllFinishedAsync(dataSource, acknowledged, TimeSpan.FromSeconds(90));
+        var statuses = await FaultRuns.UntilAllFinishedAsync(dataSource, acknowledged, TimeSpan.FromSeconds(90));
         var finishedAt = clock.Elapsed;
         var present = await RunsPresentAsync(dataSource, acknowledged);
         var audit = await CheckpointAudit.RunAsync(dataSource, acknowledged, fleet.All, acknowledged.Count * SubWorkflows * Steps,
@@ -73,7 +73,7 @@ public sealed partial class FailoverTests(ITestOutputHelper output)
                          $"the API accepted a run again {(firstAcceptedAfterKill - killedAt).TotalSeconds:0.0} s after the kill " +
                          $"({refusals} start(s) refused with 503 meanwhile, each retried with its key)");
         output.WriteLine($"Runs acknowledged: {acknowledged.Count} ({duringRuns.Count} across the failover), present after it: {present}; " +
-                         $"workflows: {DemoRuns.Describe(statuses)}");
+                         $"workflows: {FaultRuns.Describe(statuses)}");
         output.WriteLine($"Steps: {audit.Checkpoints.Count} checkpoints, {audit.RepeatedExecutions} repeated executions " +
                          $"(none acknowledged); {audit.Violations.Count} violations");
         foreach (var line in fleet.All.SelectMany(p => p.Process.Lines.Where(PostgresRestartTests.IsFaultLine).Select(l => $"  {p}: {l}")).Take(30))

@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Exp22.Harness.Services;
 using Exp22.Tests.Infrastructure;
-using Exp22.Tests.Processes;
 using Exp22.Workflows;
 using Exp22.Workflows.Client;
 using Exp22.Workflows.Schema;
@@ -51,7 +51,7 @@ public sealed partial class PoisonWorkflowTests(ITestOutputHelper output)
         var client = new WorkflowClient(dataSource);
         await using var api = ServiceProcess.Start("Exp22.Api", "api", new Dictionary<string, string> { ["ConnectionStrings__exp22db"] = database });
         await using var fleet = await ExecutorFleet.StartAsync(Executors, id => ExecutorEnvironment(database, id));
-        await api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         var clock = Stopwatch.StartNew();
         await using var supervisor = FleetSupervisor.Start(fleet, clock);
 
@@ -66,12 +66,12 @@ public sealed partial class PoisonWorkflowTests(ITestOutputHelper output)
         var healthy = new Dictionary<Guid, int>();
         for (var i = 0; i < HealthyRuns; i++)
         {
-            healthy[await DemoRuns.EnqueueAsync(client, 2, StepsPerWorkflow, 50, 250)] = 2;
+            healthy[await FaultRuns.EnqueueAsync(client, 2, StepsPerWorkflow, 50, 250)] = 2;
             await Task.Delay(TimeSpan.FromMilliseconds(400));
         }
 
-        var healthyStatuses = await DemoRuns.UntilAllFinishedAsync(dataSource, [.. healthy.Keys], TimeSpan.FromSeconds(150));
-        await DemoRuns.UntilAllFinishedAsync(dataSource, [.. poisons.Keys], TimeSpan.FromSeconds(150));
+        var healthyStatuses = await FaultRuns.UntilAllFinishedAsync(dataSource, [.. healthy.Keys], TimeSpan.FromSeconds(150));
+        await FaultRuns.UntilAllFinishedAsync(dataSource, [.. poisons.Keys], TimeSpan.FromSeconds(150));
         var cappedAt = clock.Elapsed;
         // Long enough for a crash-looping fleet to show it: several heartbeat timeouts and restarts.
         await Task.Delay(TimeSpan.FromSeconds(6));
@@ -94,7 +94,7 @@ public sealed partial class PoisonWorkflowTests(ITestOutputHelper output)
             output.WriteLine("  " + crash);
         foreach (var (id, row) in poisonRows)
             output.WriteLine($"  {poisons[id]}: {row.Status}, {row.InARow} recoveries in a row ({row.Recoveries} in all), last {row.RecoveredFrom}");
-        output.WriteLine($"Healthy: {DemoRuns.Describe(healthyStatuses)}; {audit.RepeatedExecutions} step executions repeated after a crash; " +
+        output.WriteLine($"Healthy: {FaultRuns.Describe(healthyStatuses)}; {audit.RepeatedExecutions} step executions repeated after a crash; " +
                          $"{audit.Violations.Count} violations");
         foreach (var violation in audit.Violations.Take(20))
             output.WriteLine("  VIOLATION " + violation);

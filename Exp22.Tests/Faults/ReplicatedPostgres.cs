@@ -1,4 +1,5 @@
-using Exp22.AppHost.Postgres;
+using Exp22.Harness.Os;
+using Exp22.Harness.Postgres;
 using Exp22.Tests.Infrastructure;
 using Npgsql;
 
@@ -68,7 +69,7 @@ internal sealed class ReplicatedPostgres : IAsyncDisposable
             await primary.CreateDatabaseAsync(Database);
 
             var standbyDirectory = Path.Combine(folder.Path, "standby");
-            await BaseBackupAsync(primary, standbyDirectory);
+            await PostgresBaseBackup.TakeAsync(primary, standbyDirectory, Slot);
             var standby = await PostgresServer.StartAsync(new PostgresServerOptions
             {
                 DataDirectory = standbyDirectory,
@@ -114,27 +115,6 @@ internal sealed class ReplicatedPostgres : IAsyncDisposable
         await using var command = new NpgsqlCommand("SELECT pg_promote(wait => true, wait_seconds => 30)", connection);
         if (await command.ExecuteScalarAsync() is not true)
             throw new InvalidOperationException("pg_promote() did not promote the standby within 30 s.");
-    }
-
-    private static async Task BaseBackupAsync(PostgresServer primary, string directory)
-    {
-        // The server account must own an empty directory of mode 0700 for the copy it makes.
-        if (OperatingSystem.IsWindows())
-            throw new PlatformNotSupportedException("The private PostgreSQL launcher runs on Linux and macOS.");
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var account = ServerAccount.ForCurrentProcess();
-        await account.TakeOwnershipAsync(directory, CancellationToken.None);
-        var baseBackup = Path.Combine(PostgresBinaries.Find().Directory, "pg_basebackup");
-        // -R: standby.signal and primary_conninfo; -C -S: a replication slot, so the primary keeps every
-        // WAL segment the standby has not received yet; -c fast: an immediate checkpoint to start from,
-        // not a spread one (which waits most of checkpoint_timeout).
-        var (exitCode, output) = await ProcessRunner.RunAsync(account.StartInfo(baseBackup,
-        [
-            "-h", "127.0.0.1", "-p", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres",
-            "-D", directory, "-R", "-X", "stream", "-C", "-S", Slot, "-c", "fast", "--no-sync",
-        ]), CancellationToken.None);
-        if (exitCode != 0)
-            throw new InvalidOperationException($"pg_basebackup failed (exit code {exitCode}): {output}");
     }
 
     // Set after the standby is up: before it, every commit on the primary would wait for a standby that

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Exp22.Harness.Services;
 using Exp22.Tests.Infrastructure;
 
 namespace Exp22.Tests.Processes;
