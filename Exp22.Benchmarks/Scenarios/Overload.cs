@@ -42,6 +42,11 @@ public static class Overload
             var finishedAtFloodEnd = await FinishedAsync(dataSource, ct);
             var probed = await probes.StopAsync();
             progress.Line($"overload: all runs started in {floodEnded.TotalSeconds:0.0} s; {finishedAtFloodEnd} already finished; draining the rest");
+            progress.Line($"overload: {flood.Accepted} accepted at {flood.Accepted / flood.Elapsed.TotalSeconds:0} runs/s " +
+                          $"(p99 {Percentiles.Of(flood.AcceptedLatenciesMs, 99):0} ms); {flood.Shed429} shed with 429, {flood.Refused503} with 503, " +
+                          $"{flood.WithoutRetryAfter} without Retry-After, {flood.OtherStatuses} other answers, {flood.Dropped} dropped or timed out");
+            progress.Line($"overload: {probed.Probes} health probes during the flood, {probed.Failures} failed, slowest {probed.MaxMs:0} ms " +
+                          $"(timeout {HealthProbes.ProbeTimeout.TotalMilliseconds:0} ms)");
             var succeeded = await runs.WaitForRunsAsync(flood.Accepted, TimeSpan.FromHours(1), ct);
             var drained = clock.Elapsed;
             var apiPeak = api.PeakResidentMiB();
@@ -69,11 +74,6 @@ public static class Overload
             figures.Add("overload_runs_lost", options.OverloadRuns - succeeded);
             figures.Add("overload_executor_peak_rss_mb", executorPeak, 0);
             figures.Add("overload_api_peak_rss_mb", apiPeak, 0);
-            progress.Line($"overload: {flood.Accepted} accepted at {flood.Accepted / flood.Elapsed.TotalSeconds:0} runs/s " +
-                          $"(p99 {Percentiles.Of(flood.AcceptedLatenciesMs, 99):0} ms); {flood.Shed429} shed with 429, {flood.Refused503} with 503, " +
-                          $"{flood.WithoutRetryAfter} without Retry-After, {flood.OtherStatuses} other answers, {flood.Dropped} dropped or timed out");
-            progress.Line($"overload: {probed.Probes} health probes, {probed.Failures} failed, slowest {probed.MaxMs:0} ms " +
-                          $"(timeout {HealthProbes.ProbeTimeout.TotalMilliseconds:0} ms)");
             progress.Line($"overload: {succeeded} runs SUCCESS after {drained.TotalSeconds:0.0} s ({succeeded / drained.TotalSeconds:0} runs/s overall, " +
                           $"backlog after the flood at {backlogRate:0} runs/s); executor peak RSS {executorPeak:0} MiB, API {apiPeak:0} MiB");
             foreach (var failure in flood.FailureSamples.Concat(probed.FailureSamples))
