@@ -8,29 +8,42 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
 {
     // SKIP LOCKED lets concurrent executors claim disjoint rows without waiting for each other; the
     // attempt counter bumped here is half of the fence that every later write for the workflow carries.
-    // Suspects (recovered after a crash with no progress since, see SuspectProbation) are claimed
-    // separately and at most @suspects of them, ahead of fresh work, from their own small index.
+    // One ordered index scan per queue (LATERAL): with queue = ANY (@queues) PostgreSQL cannot read the
+    // claimable index in its order, and sorted the whole backlog on every claim (100,000 enqueued runs:
+    // 300-500 ms a claim, against 3 ms). Rows a queue locks beyond the final LIMIT stay unclaimed and are
+    // released with the statement. Suspects (recovered after a crash with no progress since, see
+    // SuspectProbation) are claimed apart, at most @suspects of them, ahead of fresh work, from their own index.
     private const string Sql = """
         WITH suspect AS (
-            SELECT id
-            FROM exp22.workflows
-            WHERE status = 'ENQUEUED'
-              AND recoveries_without_progress > 0
-              AND queue = ANY (@queues)
-              AND name = ANY (@names)
-            ORDER BY priority DESC, created_at, id
-            LIMIT @suspects
-            FOR UPDATE SKIP LOCKED),
+            SELECT c.id
+            FROM unnest(@queues) AS q (queue)
+            CROSS JOIN LATERAL (
+                SELECT id, priority, created_at
+                FROM exp22.workflows
+                WHERE status = 'ENQUEUED'
+                  AND recoveries_without_progress > 0
+                  AND queue = q.queue
+                  AND name = ANY (@names)
+                ORDER BY priority DESC, created_at, id
+                LIMIT @suspects
+                FOR UPDATE SKIP LOCKED) c
+            ORDER BY c.priority DESC, c.created_at, c.id
+            LIMIT @suspects),
         fresh AS (
-            SELECT id
-            FROM exp22.workflows
-            WHERE status = 'ENQUEUED'
-              AND recoveries_without_progress = 0
-              AND queue = ANY (@queues)
-              AND name = ANY (@names)
-            ORDER BY priority DESC, created_at, id
-            LIMIT @limit - (SELECT count(*) FROM suspect)
-            FOR UPDATE SKIP LOCKED),
+            SELECT c.id
+            FROM unnest(@queues) AS q (queue)
+            CROSS JOIN LATERAL (
+                SELECT id, priority, created_at
+                FROM exp22.workflows
+                WHERE status = 'ENQUEUED'
+                  AND recoveries_without_progress = 0
+                  AND queue = q.queue
+                  AND name = ANY (@names)
+                ORDER BY priority DESC, created_at, id
+                LIMIT @limit
+                FOR UPDATE SKIP LOCKED) c
+            ORDER BY c.priority DESC, c.created_at, c.id
+            LIMIT @limit - (SELECT count(*) FROM suspect)),
         picked AS (
             SELECT id FROM suspect
             UNION ALL
