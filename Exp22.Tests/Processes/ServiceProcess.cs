@@ -31,13 +31,17 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Lines => [.. _lines];
 
-    public static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment)
+    public static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment) =>
+        StartAssembly(BuiltProjects.DllOf(project), name, environment);
+
+    /// <summary>Runs <paramref name="assembly"/> with <c>dotnet</c>, as <see cref="Start"/> runs a service's build output.</summary>
+    public static ServiceProcess StartAssembly(string assembly, string name, IReadOnlyDictionary<string, string> environment)
     {
         var port = FreePort.Pick();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { BuiltProjects.DllOf(project) },
+            ArgumentList = { assembly },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
