@@ -39,7 +39,7 @@ public sealed class UnreachableDatabaseDrainTests(ITestOutputHelper output)
         var client = new Workflows.Client.WorkflowClient(dataSource);
         var runs = new List<Guid>();
         for (var i = 0; i < 2; i++)
-            runs.Add(await DemoRuns.EnqueueAsync(client, subWorkflows: 3, steps: 6, 200, 400));
+            runs.Add(await FaultRuns.EnqueueAsync(client, subWorkflows: 3, steps: 6, 200, 400));
         await PostgresRestartTests.WaitForStepExecutionsAsync(fleet, atLeast: 6);
         var victim = fleet.All.OrderByDescending(p => p.Process.Lines.Count(l => l.Contains("Executing step"))).First();
         var survivor = fleet.All.Single(p => p != victim);
@@ -52,14 +52,14 @@ public sealed class UnreachableDatabaseDrainTests(ITestOutputHelper output)
         var linesAtThaw = fleet.All.ToDictionary(p => p, p => p.Process.Lines.Count);
 
         await using var freshSource = NpgsqlDataSource.Create(postgres.ConnectionString);
-        var statuses = await DemoRuns.UntilAllFinishedAsync(freshSource, runs, TimeSpan.FromSeconds(60));
+        var statuses = await FaultRuns.UntilAllFinishedAsync(freshSource, runs, TimeSpan.FromSeconds(60));
         var finishedAfter = clock.Elapsed;
         var audit = await CheckpointAudit.RunAsync(freshSource, runs, fleet.All, expectedSteps: runs.Count * 3 * 6,
             // The freeze cut off what either executor was running, not only the victim's work.
             e => e.Line < linesAtThaw[e.Process], "the freeze");
         output.WriteLine($"{victim} exited {exitedAfter.TotalSeconds:0.0} s after SIGTERM (exit code {exitCode}, " +
                          $"HostOptions:ShutdownTimeout {ShutdownTimeout.TotalSeconds:0} s); every run finished " +
-                         $"{finishedAfter.TotalSeconds:0.0} s after it: {DemoRuns.Describe(statuses)}; " +
+                         $"{finishedAfter.TotalSeconds:0.0} s after it: {FaultRuns.Describe(statuses)}; " +
                          $"{audit.RepeatedExecutions} repeated step executions");
         foreach (var line in fleet.All.SelectMany(p => p.Process.Lines.Where(PostgresRestartTests.IsFaultLine).Select(l => $"  {p}: {l}")).Take(30))
             output.WriteLine(line);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using Exp22.AppHost.Postgres;
+using Exp22.Harness.Os;
+using Exp22.Harness.Services;
 using Exp22.Tests.Engine;
 using Exp22.Tests.Infrastructure;
 using Exp22.Workflows.Client;
@@ -70,7 +71,7 @@ public sealed class ReadinessOrderTests(ITestOutputHelper output)
         environment[ComposedExecutor.OrderVariable] = order.ToString();
         environment["DOTNET_STARTUP_HOOKS"] = typeof(ComposedExecutor).Assembly.Location;
         await using var executor = ServiceProcess.StartAssembly(typeof(ComposedExecutor).Assembly.Location, $"executor ({order})", environment);
-        await executor.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await executor.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         await WaitUntilRunningAsync(dataSource, runId);
 
         executor.Terminate();
