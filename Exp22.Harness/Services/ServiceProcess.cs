@@ -41,12 +41,17 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// (a benchmark's executor prints far more than anyone reads).</param>
     /// <param name="onLine">Sees every line as it is printed, kept or not (a long run audits them on the fly).</param>
     public static ServiceProcess Start(
-        string project, string name, IReadOnlyDictionary<string, string> environment, int? keptLines = null, Action<string>? onLine = null)
+        string project, string name, IReadOnlyDictionary<string, string> environment, int? keptLines = null, Action<string>? onLine = null) =>
+        StartAssembly(BuiltProjects.DllOf(project), name, environment, keptLines, onLine);
+
+    /// <summary>Runs <paramref name="assembly"/> with <c>dotnet</c>, as <see cref="Start"/> runs a service's build output.</summary>
+    public static ServiceProcess StartAssembly(
+        string assembly, string name, IReadOnlyDictionary<string, string> environment, int? keptLines = null, Action<string>? onLine = null)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { BuiltProjects.DllOf(project) },
+            ArgumentList = { assembly },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
