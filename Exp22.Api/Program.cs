@@ -1,5 +1,6 @@
 using Exp22.Api.Hosting;
 using Exp22.Api.OpenApi;
+using Exp22.Api.Overload;
 using Exp22.Api.Problems;
 using Exp22.Api.Runs;
 using Exp22.Api.Security;
@@ -14,12 +15,14 @@ return StartupGuard.Run(() =>
     builder.AddServiceDefaults();
     builder.ListenOnDefaultUrlUnlessConfigured();
     builder.AddApiSecurity();
+    builder.AddOverloadShedding();
     builder.Services.AddApiProblemDetails();
     builder.Services.AddApiOpenApi();
     builder.Services.AddRuns();
 
     var app = builder.Build();
     app.UseApiProblemDetails();
+    app.UseRateLimiter();
     app.MapOpenApi();
     app.MapDefaultEndpoints();
     app.MapRuns();

@@ -49,6 +49,10 @@ if (options.Includes("rss"))
     await ExecutorMemory.RunAsync(database, options, figures, progress, ct);
 if (options.Includes("drain"))
     await DrainTiming.RunAsync(database, options, figures, progress, ct);
+if (options.Includes("overload"))
+    await Overload.RunAsync(database, options, figures, progress, ct);
+if (options.Includes("soak"))
+    await Soak.RunAsync(database, options, figures, progress, ct);
 
 Console.WriteLine(figures.ToJsonLine());
 return 0;

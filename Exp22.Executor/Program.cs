@@ -1,4 +1,5 @@
 using Exp22.Executor.Demo;
+using Exp22.Executor.Faults;
 using Exp22.Executor.Status;
 using Exp22.ServiceDefaults;
 using Exp22.Workflows.Hosting;
@@ -22,6 +23,7 @@ builder.Services.AddNpgsqlDataSource(connectionString, data => data.TraceCommand
 builder.Services.AddWorkflows()
     .AddWorkflow<DemoRunWorkflow>()
     .AddWorkflow<DemoSubWorkflow>()
+    .AddFaultWorkflowsIfEnabled(builder.Configuration)
     .AddExecutor();
 builder.Services.AddOptions<DemoOptions>()
     .BindConfiguration(DemoOptions.SectionName)

@@ -9,7 +9,13 @@ public static class WorkflowStatus
     public const string Error = "ERROR";
     public const string Cancelled = "CANCELLED";
 
-    public static readonly IReadOnlyList<string> All = [Enqueued, Running, Success, Error, Cancelled];
+    /// <summary>
+    /// Its executor died while running it more than <c>Workflows:MaxRecoveryAttempts</c> times: the
+    /// engine stopped recovering it so that it cannot crash-loop the fleet. Terminal until an operator resumes it.
+    /// </summary>
+    public const string MaxRecoveryExceeded = "MAX_RECOVERY_EXCEEDED";
 
-    public static bool IsTerminal(string status) => status is Success or Error or Cancelled;
+    public static readonly IReadOnlyList<string> All = [Enqueued, Running, Success, Error, Cancelled, MaxRecoveryExceeded];
+
+    public static bool IsTerminal(string status) => status is Success or Error or Cancelled or MaxRecoveryExceeded;
 }

@@ -11,13 +11,15 @@ public static class OpenApiSetup
         // "string"); the API's own body reader accepts JSON numbers only, so the schema must say that.
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
 
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "Exp22 API";
-            document.Info.Description = "Start demo runs of durable nested workflows, follow them and cancel them. " +
-                "Errors are RFC 7807 problem details; 400s name the field and its accepted range.";
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(options => options
+            .AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Exp22 API";
+                document.Info.Description = "Start demo runs of durable nested workflows, follow them and cancel them. " +
+                    "Errors are RFC 7807 problem details; 400s name the field and its accepted range; 429 and 503 carry Retry-After.";
+                return Task.CompletedTask;
+            })
+            .AddDocumentConventions());
         return services;
     }
 }

@@ -17,8 +17,7 @@ public static partial class CancelRunEndpoint
             .WithDescription("202 once the run is marked CANCELLED; executors running its workflows stop them at their next step. " +
                 "409 when the run had already finished. When Api:AdminKey is set, the X-Api-Key header must carry it (else 401).")
             .WithRunIdPath()
-            .AddEndpointFilter<AdminKeyFilter>()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .RequireAdminKey()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 

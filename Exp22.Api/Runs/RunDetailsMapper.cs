@@ -15,7 +15,7 @@ public static class RunDetailsMapper
         var demo = DemoInputOf(root);
         return new RunDetails(
             root.Id, root.WorkflowName, root.Status, root.Queue, root.ExecutorId, root.Attempt,
-            root.Input, root.Output, root.Error, root.CreatedAt, root.StartedAt, root.CompletedAt,
+            root.Input, root.Output, root.Error, root.CreatedAt, root.StartedAt, root.CompletedAt, RecoveryOf(root),
             new RunProgress(root.StepsDoneInTree, demo?.SubWorkflows * demo?.StepsPerWorkflow),
             ToSteps(root.Steps),
             ToSubWorkflows(root.Children, demo?.StepsPerWorkflow));
@@ -24,7 +24,7 @@ public static class RunDetailsMapper
     private static IReadOnlyList<SubWorkflowDetails> ToSubWorkflows(IReadOnlyList<WorkflowNode> children, int? stepsEach) =>
         [.. children.Select((child, i) => new SubWorkflowDetails(
             child.Id, i + 1, child.WorkflowName, child.Status, child.ExecutorId, child.Attempt,
-            child.Output, child.Error, child.CreatedAt, child.StartedAt, child.CompletedAt,
+            child.Output, child.Error, child.CreatedAt, child.StartedAt, child.CompletedAt, RecoveryOf(child),
             new RunProgress(child.StepsDoneInTree, stepsEach),
             ToSteps(child.Steps),
             ToSubWorkflows(child.Children, null)))];
@@ -33,6 +33,9 @@ public static class RunDetailsMapper
         [.. steps.Select((step, i) => new StepDetails(
             i + 1, step.Name, step.Status, step.ExecutorId, step.Attempt, step.Tries,
             step.StartedAt, step.CompletedAt, step.Error, step.Output))];
+
+    private static RecoveryDetails? RecoveryOf(WorkflowNode node) =>
+        node.Recoveries == 0 ? null : new RecoveryDetails(node.Recoveries, node.RecoveriesWithoutProgress, node.LastRecoveredFrom, node.LastRecoveredAt);
 
     private static DemoRunInput? DemoInputOf(WorkflowNode root)
     {

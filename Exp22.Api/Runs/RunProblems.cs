@@ -11,6 +11,6 @@ public static class RunProblems
 
     public static ProblemHttpResult AlreadyFinished(Guid runId) => TypedResults.Problem(
         title: "Run already finished",
-        detail: $"Run {runId} has already finished (SUCCESS, ERROR or CANCELLED); there is nothing to cancel.",
+        detail: $"Run {runId} has already finished (SUCCESS, ERROR, CANCELLED or MAX_RECOVERY_EXCEEDED); there is nothing to cancel.",
         statusCode: StatusCodes.Status409Conflict);
 }

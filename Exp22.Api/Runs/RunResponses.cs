@@ -8,6 +8,14 @@ public sealed record RunAccepted(Guid RunId, string Status, string StatusUrl);
 /// <param name="StepsTotal">Null when the workflow does not say how many steps it will run.</param>
 public sealed record RunProgress(int StepsDone, int? StepsTotal);
 
+/// <summary>
+/// Crash recoveries: how many times the workflow was taken over from an executor that died running it;
+/// how many of the last ones came in a row without a new checkpoint in between (past
+/// <c>Workflows:MaxRecoveryAttempts</c> of those it ends <c>MAX_RECOVERY_EXCEEDED</c>); the last such
+/// executor, and when. Null when it never had to be recovered.
+/// </summary>
+public sealed record RecoveryDetails(int Count, int InARowWithoutProgress, string? LastExecutorId, DateTimeOffset? LastRecoveredAt);
+
 /// <summary><c>GET /runs/{id}</c>: the run, its sub-workflows and their steps.</summary>
 public sealed record RunDetails(
     Guid RunId,
@@ -22,6 +30,7 @@ public sealed record RunDetails(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
+    RecoveryDetails? Recovery,
     RunProgress Progress,
     IReadOnlyList<StepDetails> Steps,
     IReadOnlyList<SubWorkflowDetails> SubWorkflows);
@@ -39,6 +48,7 @@ public sealed record SubWorkflowDetails(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
+    RecoveryDetails? Recovery,
     RunProgress Progress,
     IReadOnlyList<StepDetails> Steps,
     IReadOnlyList<SubWorkflowDetails> SubWorkflows);

@@ -5,15 +5,19 @@ namespace Exp22.Api.Runs;
 /// <summary>The runs feature (DESIGN.md §5): its services and its endpoints.</summary>
 public static class RunsEndpoints
 {
+    public const string Tag = "Runs";
+
     public static IServiceCollection AddRuns(this IServiceCollection services) =>
         services.AddSingleton<RunStarter>();
 
     public static IEndpointRouteBuilder MapRuns(this IEndpointRouteBuilder app)
     {
-        // Every endpoint touches the database, so any of them may answer 503 (see DatabaseUnavailableHandler).
+        // Every endpoint touches the database, so any of them may answer 503 (see DatabaseUnavailableHandler),
+        // and every one is behind the overload limiter (429).
         var api = app.MapGroup("")
             .AddEndpointFilter<SchemaReadyFilter>()
-            .WithTags("Runs")
+            .WithTags(Tag)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         StartRunEndpoints.Map(api);   // GET /, POST /runs

@@ -29,7 +29,9 @@ public static class StartRunEndpoints
                 $"{RunLimits.StepsPerWorkflow.Description}); stepDelayMs is optional, min and max {RunLimits.StepDelayMs.Description} " +
                 "with min at most max. A repeated Idempotency-Key answers the run it created, with Idempotent-Replayed: true.")
             .Accepts<DemoRunInput>("application/json")
-            .WithIdempotencyKeyHeader();
+            .WithIdempotencyKeyHeader()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }
 
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem>> FromQueryAsync(
@@ -48,8 +50,16 @@ public static class StartRunEndpoints
         return await StartAsync(input, idempotencyKey, http, starter);
     }
 
-    public static async Task<Results<Accepted<RunAccepted>, ValidationProblem>> FromBodyAsync(HttpContext http, RunStarter starter)
+    public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> FromBodyAsync(HttpContext http, RunStarter starter)
     {
+        // Routing refuses other media types with 415 but lets a body without any Content-Type through.
+        if (!http.Request.HasJsonContentType())
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                detail: "The body must be JSON: send it with Content-Type: application/json.");
+        }
+
         var errors = new FieldErrors();
         var idempotencyKey = IdempotencyKeys.Read(http.Request, errors);
         var input = await RunRequestBody.ReadAsync(http.Request, errors, http.RequestAborted);
@@ -58,7 +68,7 @@ public static class StartRunEndpoints
         return await StartAsync(input, idempotencyKey, http, starter);
     }
 
-    private static async Task<Results<Accepted<RunAccepted>, ValidationProblem>> StartAsync(
+    private static async Task<Accepted<RunAccepted>> StartAsync(
         DemoRunInput input, string? idempotencyKey, HttpContext http, RunStarter starter)
     {
         var run = await starter.StartAsync(input, idempotencyKey, http.RequestAborted);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Exp22.Api.Runs;
 
 namespace Exp22.Api.Validation;
@@ -25,6 +26,14 @@ public static class RunRequestBody
         if (body.IsEmpty)
         {
             errors.Add(BodyField, $"A JSON object is required, such as {Example}.");
+            return null;
+        }
+
+        // JsonDocument does not check the UTF-8 inside strings until they are read (then it throws
+        // InvalidOperationException, which would be a 500): check all of it first.
+        if (!Utf8.IsValid(body.Span))
+        {
+            errors.Add(BodyField, $"The body is not valid UTF-8. Send a JSON object such as {Example}.");
             return null;
         }
 

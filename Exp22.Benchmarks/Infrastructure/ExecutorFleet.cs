@@ -7,9 +7,10 @@ public static class ExecutorFleet
     /// <summary>Lines of each executor's console kept for a failure's message; the rest is not read.</summary>
     public const int TailLines = 40;
 
+    /// <param name="onLine">Sees each line an executor prints, with the executor's process name.</param>
     public static async Task<List<ServiceProcess>> StartAsync(
         string connectionString, int count, int concurrency, IReadOnlyDictionary<string, string> extraSettings,
-        CancellationToken ct, int firstIndex = 1)
+        CancellationToken ct, int firstIndex = 1, string processSuffix = "", Action<string, string>? onLine = null)
     {
         var executors = new List<ServiceProcess>();
         for (var i = firstIndex; i < firstIndex + count; i++)
@@ -27,7 +28,9 @@ public static class ExecutorFleet
             };
             foreach (var (key, value) in extraSettings)
                 environment[key] = value;
-            executors.Add(ServiceProcess.Start(BuiltProjects.Executor, $"executor-{i}", environment, keptLines: TailLines));
+            var name = $"executor-{i}{processSuffix}";
+            executors.Add(ServiceProcess.Start(BuiltProjects.Executor, name, environment, keptLines: TailLines,
+                onLine: onLine is null ? null : line => onLine(name, line)));
         }
 
         foreach (var executor in executors)

@@ -31,16 +31,22 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Null while it runs; 128 + n when signal n ended it.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     /// <summary>What the process printed (stdout and stderr interleaved), or its last lines when the start kept a bounded tail.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
 
     /// <param name="keptLines">Null keeps every line (a test audits them); a number keeps only that many of the last
     /// (a benchmark's executor prints far more than anyone reads).</param>
-    public static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment, int? keptLines = null) =>
-        StartAssembly(BuiltProjects.DllOf(project), name, environment, keptLines);
+    /// <param name="onLine">Sees every line as it is printed, kept or not (a long run audits them on the fly).</param>
+    public static ServiceProcess Start(
+        string project, string name, IReadOnlyDictionary<string, string> environment, int? keptLines = null, Action<string>? onLine = null) =>
+        StartAssembly(BuiltProjects.DllOf(project), name, environment, keptLines, onLine);
 
     /// <summary>Runs <paramref name="assembly"/> with <c>dotnet</c>, as <see cref="Start"/> runs a service's build output.</summary>
-    public static ServiceProcess StartAssembly(string assembly, string name, IReadOnlyDictionary<string, string> environment, int? keptLines = null)
+    public static ServiceProcess StartAssembly(
+        string assembly, string name, IReadOnlyDictionary<string, string> environment, int? keptLines = null, Action<string>? onLine = null)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
         var start = new ProcessStartInfo("dotnet")
@@ -59,18 +65,19 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var service = new ServiceProcess(name, process, baseAddress, keptLines);
-        process.OutputDataReceived += (_, e) => service.Capture(e.Data);
-        process.ErrorDataReceived += (_, e) => service.Capture(e.Data);
+        process.OutputDataReceived += (_, e) => service.Capture(e.Data, onLine);
+        process.ErrorDataReceived += (_, e) => service.Capture(e.Data, onLine);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return service;
     }
 
-    private void Capture(string? line)
+    private void Capture(string? line, Action<string>? onLine)
     {
         if (line is null)
             return;
+        onLine?.Invoke(line);
         _lines.Enqueue(line);
         while (_lines.Count > _keptLines)
             _lines.TryDequeue(out _);
@@ -128,10 +135,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>The process's peak resident set (VmHWM) so far, in MiB.</summary>
-    public double PeakResidentMiB()
+    public double PeakResidentMiB() => StatusMiB("VmHWM:");
+
+    /// <summary>The process's resident set (VmRSS) now, in MiB.</summary>
+    public double ResidentMiB() => StatusMiB("VmRSS:");
+
+    private double StatusMiB(string field)
     {
-        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        var kib = long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
+        var kib = long.Parse(line[field.Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         return kib / 1024.0;
     }
 

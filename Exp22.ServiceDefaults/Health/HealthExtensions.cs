@@ -2,6 +2,7 @@ using Exp22.ServiceDefaults;
 using Exp22.ServiceDefaults.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,10 +69,12 @@ public static class HealthExtensions
         return app;
     }
 
+    // Never rate limited: a probe that an overloaded service sheds would get it restarted or deregistered
+    // for being busy, which only moves the load elsewhere.
     private static void MapHealth(this IEndpointRouteBuilder endpoints, string path, Func<HealthCheckRegistration, bool> predicate) =>
         endpoints.MapHealthChecks(path, new HealthCheckOptions
         {
             Predicate = predicate,
             ResponseWriter = HealthResponseWriter.WriteAsync,
-        });
+        }).DisableRateLimiting();
 }

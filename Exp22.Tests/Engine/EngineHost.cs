@@ -44,7 +44,7 @@ public sealed class EngineHost : IAsyncDisposable
 
     public static async Task<EngineHost> StartAsync(
         string connectionString, ExecutionLog log, bool executor = true,
-        Action<Dictionary<string, string?>>? configure = null)
+        Action<Dictionary<string, string?>>? configure = null, Action<WorkflowsBuilder>? registerMore = null)
     {
         var settings = FastSettings();
         configure?.Invoke(settings);
@@ -61,6 +61,7 @@ public sealed class EngineHost : IAsyncDisposable
             .AddWorkflow<ThrowingWorkflow>()
             .AddWorkflow<ParentOfFailingChildWorkflow>()
             .AddWorkflow<NonDeterministicWorkflow>();
+        registerMore?.Invoke(workflows);
         if (executor)
             workflows.AddExecutor();
 

@@ -36,9 +36,13 @@ internal sealed partial class CheckpointAudit
         """;
 
     private const string StepCountSql = """
-        SELECT (SELECT count(*) FROM exp22.steps),
-               (SELECT count(DISTINCT (workflow_id, seq)) FROM exp22.steps),
-               (SELECT coalesce(sum((input ->> 'steps')::int), 0) FROM exp22.workflows WHERE parent_id IS NOT NULL)
+        WITH subs AS (
+            SELECT id, (input ->> 'steps')::int AS steps
+            FROM exp22.workflows
+            WHERE run_id = ANY (@run_ids) AND parent_id IS NOT NULL)
+        SELECT (SELECT count(*) FROM exp22.steps WHERE workflow_id IN (SELECT id FROM subs)),
+               (SELECT count(DISTINCT (workflow_id, seq)) FROM exp22.steps WHERE workflow_id IN (SELECT id FROM subs)),
+               (SELECT coalesce(sum(steps), 0) FROM subs)
         """;
 
     private CheckpointAudit(
@@ -76,7 +80,7 @@ internal sealed partial class CheckpointAudit
         var checkpoints = (await LoadCheckpointsAsync(dataSource)).Where(c => runs.Contains(c.Step.RunId)).ToList();
         var violations = new List<string>();
 
-        var (rows, distinct, expectedRows) = await CountRowsAsync(dataSource);
+        var (rows, distinct, expectedRows) = await CountRowsAsync(dataSource, runs);
         if (rows != distinct)
             violations.Add($"{rows} checkpoint rows for {distinct} distinct steps: a step was checkpointed twice");
         if (rows != expectedRows || checkpoints.Count != expectedSteps)
@@ -150,9 +154,10 @@ internal sealed partial class CheckpointAudit
         return checkpoints;
     }
 
-    private static async Task<(long Rows, long Distinct, long Expected)> CountRowsAsync(NpgsqlDataSource dataSource)
+    private static async Task<(long Rows, long Distinct, long Expected)> CountRowsAsync(NpgsqlDataSource dataSource, IReadOnlySet<Guid> runIds)
     {
         await using var command = dataSource.CreateCommand(StepCountSql);
+        command.Parameters.Add(new NpgsqlParameter("run_ids", runIds.ToArray()));
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));

@@ -8,6 +8,9 @@ internal enum ProcessEnd
     StillRunning,
     Killed,
     Terminated,
+
+    /// <summary>It died on its own (a crash), or a supervisor killed it for not answering its liveness probe.</summary>
+    Crashed,
 }
 
 /// <summary>One process of an executor id: the executor id lives on across restarts, the process does not.</summary>
@@ -37,7 +40,14 @@ internal sealed class ExecutorFleet : IAsyncDisposable
 
     private ExecutorFleet(Func<string, IReadOnlyDictionary<string, string>> environment) => _environment = environment;
 
-    public IReadOnlyList<string> ExecutorIds => [.. _current.Keys];
+    public IReadOnlyList<string> ExecutorIds
+    {
+        get
+        {
+            lock (_all)
+                return [.. _current.Keys];
+        }
+    }
 
     public IReadOnlyList<ExecutorIncarnation> All
     {
@@ -48,7 +58,11 @@ internal sealed class ExecutorFleet : IAsyncDisposable
         }
     }
 
-    public ExecutorIncarnation Current(string executorId) => _current[executorId];
+    public ExecutorIncarnation Current(string executorId)
+    {
+        lock (_all)
+            return _current[executorId];
+    }
 
     /// <param name="environment">The environment of an executor process, given its id.</param>
     public static async Task<ExecutorFleet> StartAsync(int executors, Func<string, IReadOnlyDictionary<string, string>> environment)
@@ -70,7 +84,7 @@ internal sealed class ExecutorFleet : IAsyncDisposable
     /// <summary>SIGKILL: the process dies at once, holding whatever it was running.</summary>
     public async Task KillAsync(string executorId)
     {
-        var incarnation = _current[executorId];
+        var incarnation = Current(executorId);
         incarnation.End = ProcessEnd.Killed;
         incarnation.Process.Kill();
         await incarnation.Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
@@ -79,7 +93,7 @@ internal sealed class ExecutorFleet : IAsyncDisposable
     /// <summary>SIGTERM, then waits for the drain to end; returns the exit code.</summary>
     public async Task<int> TerminateAsync(string executorId, TimeSpan drainBound)
     {
-        var incarnation = _current[executorId];
+        var incarnation = Current(executorId);
         incarnation.End = ProcessEnd.Terminated;
         incarnation.Process.Terminate();
         return await incarnation.Process.WaitForExitAsync(drainBound);

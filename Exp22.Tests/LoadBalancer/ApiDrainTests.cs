@@ -202,8 +202,20 @@ public sealed class ApiDrainTests(ITestOutputHelper output)
     }
 
     /// <summary>A JSON body sent in two halves, the second only when the test says so.</summary>
-    private sealed class SlowBody(byte[] body, TaskCompletionSource halfSent, Task finish) : HttpContent
+    private sealed class SlowBody : HttpContent
     {
+        private readonly byte[] body;
+        private readonly TaskCompletionSource halfSent;
+        private readonly Task finish;
+
+        public SlowBody(byte[] body, TaskCompletionSource halfSent, Task finish)
+        {
+            this.body = body;
+            this.halfSent = halfSent;
+            this.finish = finish;
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        }
+
         protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
             SerializeToStreamAsync(stream, context, CancellationToken.None);
 

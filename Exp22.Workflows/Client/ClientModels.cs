@@ -25,6 +25,9 @@ public sealed record RunSummary(
     int StepsDone);
 
 /// <summary>A workflow with its steps and children: the whole run when taken from the root.</summary>
+/// <param name="Recoveries">How many times it was recovered from an executor that died running it.</param>
+/// <param name="RecoveriesWithoutProgress">Of those, the last ones in a row with no new checkpoint or child in between (what the cap counts).</param>
+/// <param name="LastRecoveredFrom">The executor of the last such crash, and <paramref name="LastRecoveredAt"/> when it was recovered.</param>
 public sealed record WorkflowNode(
     Guid Id,
     Guid? ParentId,
@@ -40,6 +43,10 @@ public sealed record WorkflowNode(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
+    int Recoveries,
+    int RecoveriesWithoutProgress,
+    string? LastRecoveredFrom,
+    DateTimeOffset? LastRecoveredAt,
     IReadOnlyList<StepNode> Steps,
     IReadOnlyList<WorkflowNode> Children)
 {

@@ -37,7 +37,7 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 
     private const string TreeWorkflowsSql = """
         SELECT id, parent_id, child_seq, name, status, queue, executor_id, attempt, input::text, output::text,
-               error, created_at, started_at, completed_at
+               error, created_at, started_at, completed_at, recoveries, recoveries_without_progress, recovered_from, recovered_at
         FROM exp22.workflows
         WHERE run_id = @run_id
         ORDER BY parent_id NULLS FIRST, child_seq
@@ -201,16 +201,19 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     private sealed record WorkflowRow(
         Guid Id, Guid? ParentId, int? ChildSeq, string Name, string Status, string Queue, string? ExecutorId,
         int Attempt, string Input, string? Output, string? Error,
-        DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt)
+        DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt,
+        int Recoveries, int RecoveriesWithoutProgress, string? RecoveredFrom, DateTimeOffset? RecoveredAt)
     {
         public static WorkflowRow Read(NpgsqlDataReader r) => new(
             r.GetGuid(0), r.IsDBNull(1) ? null : r.GetGuid(1), r.IsDBNull(2) ? null : r.GetInt32(2),
             r.GetString(3), r.GetString(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6),
             r.GetInt32(7), r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10),
-            r.GetFieldValue<DateTimeOffset>(11), NullableTime(r, 12), NullableTime(r, 13));
+            r.GetFieldValue<DateTimeOffset>(11), NullableTime(r, 12), NullableTime(r, 13),
+            r.GetInt32(14), r.GetInt32(15), r.IsDBNull(16) ? null : r.GetString(16), NullableTime(r, 17));
 
         public WorkflowNode ToNode(IReadOnlyList<StepNode> steps, IReadOnlyList<WorkflowNode> children) => new(
             Id, ParentId, ChildSeq, Name, Status, Queue, ExecutorId, Attempt, ParseJson(Input),
-            Output is null ? null : ParseJson(Output), Error, CreatedAt, StartedAt, CompletedAt, steps, children);
+            Output is null ? null : ParseJson(Output), Error, CreatedAt, StartedAt, CompletedAt,
+            Recoveries, RecoveriesWithoutProgress, RecoveredFrom, RecoveredAt, steps, children);
     }
 }

@@ -17,4 +17,12 @@ internal sealed record ClaimedWorkflow(
     int Attempt,
     DateTime CreatedAt,
     DateTime ClaimedAt,
-    TraceContextColumns TraceContext = default);
+    TraceContextColumns TraceContext = default,
+    CrashRecoveries Recoveries = default);
+
+/// <summary>
+/// How many times the workflow was recovered from an executor that died running it: in all, and in a row
+/// without a new checkpoint or child in between (what <see cref="Hosting.WorkflowsOptions.MaxRecoveryAttempts"/>
+/// caps); and the last of those executors and when.
+/// </summary>
+internal readonly record struct CrashRecoveries(int Total, int WithoutProgress, string? LastExecutorId, DateTimeOffset? LastAt);

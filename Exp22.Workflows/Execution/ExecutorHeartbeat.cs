@@ -15,16 +15,25 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
         SET heartbeat_at = now(), state = excluded.state, application_version = excluded.application_version
         """;
 
-    private const string RecoverSql = """
-        WITH recovered AS (
-            UPDATE exp22.workflows w
-            SET status = 'ENQUEUED', executor_id = NULL
+    // Each recovered workflow counts one crash recovery (its executor died holding it). SKIP LOCKED: a
+    // row locked by a transaction of a process that hangs (stopped, not dead) would otherwise block this
+    // heartbeat until the hung process is killed, and the live executor would look dead in turn.
+    private const string RecoverSql = $$"""
+        WITH abandoned AS (
+            SELECT w.id, {{CrashRecoverySql.ProgressColumn}}
+            FROM exp22.workflows w
             WHERE w.status = 'RUNNING'
               AND w.executor_id IS NOT NULL
               AND w.executor_id <> @executor_id
               AND NOT EXISTS (
                   SELECT 1 FROM exp22.executors e
                   WHERE e.id = w.executor_id AND e.heartbeat_at > now() - @heartbeat_timeout)
+            FOR UPDATE OF w SKIP LOCKED),
+        recovered AS (
+            UPDATE exp22.workflows w
+            SET {{CrashRecoverySql.SetRecovered}}
+            FROM abandoned a
+            WHERE w.id = a.id
             RETURNING w.queue),
         per_queue AS (
             SELECT queue, count(*) AS workflows FROM recovered GROUP BY queue)

@@ -9,7 +9,7 @@ namespace Exp22.Workflows.Execution;
 /// </summary>
 internal sealed class Handover(NpgsqlDataSource dataSource)
 {
-    private const string Sql = """
+    private const string HandBackSql = """
         WITH handed AS (
             UPDATE exp22.workflows
             SET status = 'ENQUEUED', executor_id = NULL
@@ -20,9 +20,36 @@ internal sealed class Handover(NpgsqlDataSource dataSource)
         SELECT coalesce(sum(workflows), 0)::int, count(pg_notify(@channel, queue))::int FROM per_queue
         """;
 
-    public async Task<int> HandBackAsync(string executorId, CancellationToken cancellationToken)
+    // What a previous process left behind, it left by dying (a drain hands everything back before it
+    // exits): each workflow counts one crash recovery, as when a survivor recovers it.
+    private const string TakeBackSql = $$"""
+        WITH left_behind AS (
+            SELECT w.id, {{CrashRecoverySql.ProgressColumn}}
+            FROM exp22.workflows w
+            WHERE w.executor_id = @executor_id AND w.status = 'RUNNING'
+            FOR UPDATE OF w),
+        taken AS (
+            UPDATE exp22.workflows w
+            SET {{CrashRecoverySql.SetRecovered}}
+            FROM left_behind a
+            WHERE w.id = a.id
+            RETURNING w.queue),
+        per_queue AS (
+            SELECT queue, count(*) AS workflows FROM taken GROUP BY queue)
+        SELECT coalesce(sum(workflows), 0)::int, count(pg_notify(@channel, queue))::int FROM per_queue
+        """;
+
+    /// <summary>A drain's handover: not a crash, so it does not count against the workflows' recoveries.</summary>
+    public Task<int> HandBackAsync(string executorId, CancellationToken cancellationToken) =>
+        RunAsync(HandBackSql, executorId, cancellationToken);
+
+    /// <summary>At start: the leftovers of this id's previous process, which died holding them.</summary>
+    public Task<int> TakeBackLeftoversAsync(string executorId, CancellationToken cancellationToken) =>
+        RunAsync(TakeBackSql, executorId, cancellationToken);
+
+    private async Task<int> RunAsync(string sql, string executorId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(Sql);
+        await using var command = dataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter("executor_id", executorId));
         command.Parameters.Add(new NpgsqlParameter("channel", Notifications.Enqueued));
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;

@@ -3,21 +3,51 @@ using Npgsql;
 
 namespace Exp22.Workflows.Execution;
 
-/// <summary>Claims up to N enqueued workflows in one statement.</summary>
+/// <summary>Claims up to N enqueued workflows in one statement, of which at most the given number of suspects.</summary>
 internal sealed class QueueClaims(NpgsqlDataSource dataSource)
 {
     // SKIP LOCKED lets concurrent executors claim disjoint rows without waiting for each other; the
     // attempt counter bumped here is half of the fence that every later write for the workflow carries.
+    // One ordered index scan per queue (LATERAL): with queue = ANY (@queues) PostgreSQL cannot read the
+    // claimable index in its order, and sorted the whole backlog on every claim (100,000 enqueued runs:
+    // 300-500 ms a claim, against 3 ms). Rows a queue locks beyond the final LIMIT stay unclaimed and are
+    // released with the statement. Suspects (recovered after a crash with no progress since, see
+    // SuspectProbation) are claimed apart, at most @suspects of them, ahead of fresh work, from their own index.
     private const string Sql = """
-        WITH picked AS (
-            SELECT id
-            FROM exp22.workflows
-            WHERE status = 'ENQUEUED'
-              AND queue = ANY (@queues)
-              AND name = ANY (@names)
-            ORDER BY priority DESC, created_at, id
-            LIMIT @limit
-            FOR UPDATE SKIP LOCKED)
+        WITH suspect AS (
+            SELECT c.id
+            FROM unnest(@queues) AS q (queue)
+            CROSS JOIN LATERAL (
+                SELECT id, priority, created_at
+                FROM exp22.workflows
+                WHERE status = 'ENQUEUED'
+                  AND recoveries_without_progress > 0
+                  AND queue = q.queue
+                  AND name = ANY (@names)
+                ORDER BY priority DESC, created_at, id
+                LIMIT @suspects
+                FOR UPDATE SKIP LOCKED) c
+            ORDER BY c.priority DESC, c.created_at, c.id
+            LIMIT @suspects),
+        fresh AS (
+            SELECT c.id
+            FROM unnest(@queues) AS q (queue)
+            CROSS JOIN LATERAL (
+                SELECT id, priority, created_at
+                FROM exp22.workflows
+                WHERE status = 'ENQUEUED'
+                  AND recoveries_without_progress = 0
+                  AND queue = q.queue
+                  AND name = ANY (@names)
+                ORDER BY priority DESC, created_at, id
+                LIMIT @limit
+                FOR UPDATE SKIP LOCKED) c
+            ORDER BY c.priority DESC, c.created_at, c.id
+            LIMIT @limit - (SELECT count(*) FROM suspect)),
+        picked AS (
+            SELECT id FROM suspect
+            UNION ALL
+            SELECT id FROM fresh)
         UPDATE exp22.workflows w
         SET status = 'RUNNING',
             executor_id = @executor_id,
@@ -28,17 +58,18 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         FROM picked
         WHERE w.id = picked.id
         RETURNING w.id, w.run_id, w.parent_id, w.name, w.queue, w.input::text, w.attempt, w.created_at, w.claimed_at,
-                  w.trace_parent, w.trace_state
+                  w.trace_parent, w.trace_state, w.recoveries, w.recoveries_without_progress, w.recovered_from, w.recovered_at
         """;
 
     public async Task<List<ClaimedWorkflow>> ClaimAsync(
         string executorId, string applicationVersion, string[] queues, string[] names, int limit,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, int suspects = 1)
     {
         await using var command = dataSource.CreateCommand(Sql);
         command.Parameters.Add(new NpgsqlParameter("queues", queues));
         command.Parameters.Add(new NpgsqlParameter("names", names));
         command.Parameters.Add(new NpgsqlParameter("limit", limit));
+        command.Parameters.Add(new NpgsqlParameter("suspects", Math.Min(suspects, limit)));
         command.Parameters.Add(new NpgsqlParameter("executor_id", executorId));
         command.Parameters.Add(new NpgsqlParameter("application_version", applicationVersion));
 
@@ -58,7 +89,12 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                 CreatedAt: reader.GetDateTime(7),
                 ClaimedAt: reader.GetDateTime(8),
                 TraceContext: new TraceContextColumns(
-                    reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10))));
+                    reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10)),
+                Recoveries: new CrashRecoveries(
+                    reader.GetInt32(11),
+                    reader.GetInt32(12),
+                    reader.IsDBNull(13) ? null : reader.GetString(13),
+                    reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14))));
         }
 
         return claimed;

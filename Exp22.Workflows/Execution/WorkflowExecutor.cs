@@ -33,6 +33,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     private readonly ILogger<WorkflowExecutor> _logger;
     private readonly WakeSignal _wake;
     private readonly RecoveryHold _recovery;
+    private readonly SuspectProbation _probation;
     private readonly ConcurrentDictionary<Guid, InFlightWorkflow> _inFlight = new();
     private readonly ConcurrentQueue<ClaimedWorkflow> _toRelease = new();
     private readonly CancellationTokenSource _stopClaiming = new();
@@ -70,6 +71,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         _logger = logger;
         _wake = new WakeSignal(time);
         _recovery = new RecoveryHold(time, _options.HeartbeatTimeout);
+        _probation = new SuspectProbation(time);
     }
 
     public string ExecutorId => _options.ExecutorId;
@@ -91,7 +93,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     {
         // A previous process with this id died holding work: nobody else runs it, so take it back now
         // rather than waiting for the heartbeat timeout.
-        var leftBehind = await _handover.HandBackAsync(_options.ExecutorId, cancellationToken);
+        var leftBehind = await _handover.TakeBackLeftoversAsync(_options.ExecutorId, cancellationToken);
         WorkflowTelemetry.Recovered.Add(leftBehind, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
         if (leftBehind > 0)
             _logger.LogWarning("Executor {ExecutorId} found {Count} workflow(s) left by its previous process; re-enqueued them",
@@ -270,12 +272,17 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
                 try
                 {
                     var claimed = await _claims.ClaimAsync(
-                        _options.ExecutorId, _options.ApplicationVersion, _queues, _workflowNames, free, cancellationToken);
+                        _options.ExecutorId, _options.ApplicationVersion, _queues, _workflowNames, free,
+                        cancellationToken, _probation.SuspectsToClaim);
                     // A full batch suggests more is waiting; a short one means the queue is drained
                     // until the next notification or poll.
                     _queueMayHoldWork = claimed.Count == free;
                     foreach (var workflow in claimed)
-                        Launch(workflow);
+                    {
+                        var flight = Launch(workflow);
+                        if (SuspectProbation.IsSuspect(workflow))
+                            _probation.Admit(flight);
+                    }
                     if (failures > 0)
                     {
                         _logger.LogInformation("Executor {ExecutorId} claims again after {Failures} failed attempt(s)",
@@ -338,7 +345,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         }
     }
 
-    private void Launch(ClaimedWorkflow workflow)
+    private InFlightWorkflow Launch(ClaimedWorkflow workflow)
     {
         var flight = new InFlightWorkflow(workflow);
         _inFlight[workflow.Id] = flight;
@@ -363,6 +370,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
                 _wake.Set();
             }
         });
+        return flight;
     }
 
     private void OnNotification(string channel, string payload)

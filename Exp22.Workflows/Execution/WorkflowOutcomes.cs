@@ -53,6 +53,10 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
     public Task FailAsync(ClaimedWorkflow workflow, string error, CancellationToken cancellationToken) =>
         FinishAsync(workflow, WorkflowStatus.Error, null, error, cancellationToken);
 
+    /// <summary>Ends a workflow recovered too often, through the same fenced finish (its waiting parent wakes up).</summary>
+    public Task GiveUpAsync(ClaimedWorkflow workflow, string error, CancellationToken cancellationToken) =>
+        FinishAsync(workflow, WorkflowStatus.MaxRecoveryExceeded, null, error, cancellationToken);
+
     private async Task FinishAsync(
         ClaimedWorkflow workflow, string status, string? output, string? error, CancellationToken cancellationToken)
     {

@@ -4,9 +4,13 @@ namespace Exp22.Workflows.Execution;
 internal sealed class WorkflowProgress
 {
     private int _stepsDone;
+    private int _checkpointsWritten;
     private volatile string? _currentStep;
 
     public int StepsDone => Volatile.Read(ref _stepsDone);
+
+    /// <summary>Steps this execution ran and checkpointed itself (replayed ones excluded): its own progress.</summary>
+    public int CheckpointsWritten => Volatile.Read(ref _checkpointsWritten);
 
     public string? CurrentStep => _currentStep;
 
@@ -17,6 +21,7 @@ internal sealed class WorkflowProgress
     public void StepCompleted()
     {
         Interlocked.Increment(ref _stepsDone);
+        Interlocked.Increment(ref _checkpointsWritten);
         _currentStep = null;
     }
 }

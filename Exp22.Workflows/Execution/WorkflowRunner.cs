@@ -1,7 +1,9 @@
 using Exp22.Workflows.Hosting;
 using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
+using Exp22.Workflows.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Exp22.Workflows.Execution;
@@ -23,9 +25,12 @@ internal sealed class WorkflowRunner(
     StepCheckpoints checkpoints,
     ChildWorkflowStarts childStarts,
     WorkflowOutcomes outcomes,
+    IOptions<WorkflowsOptions> options,
     TimeProvider time,
     ILogger<WorkflowRunner> logger)
 {
+    private readonly int _maxRecoveries = options.Value.MaxRecoveryAttempts;
+
     public async Task<ExecutionEnd> RunAsync(InFlightWorkflow flight)
     {
         var workflow = flight.Workflow;
@@ -43,6 +48,12 @@ internal sealed class WorkflowRunner(
     {
         try
         {
+            if (workflow.Recoveries.WithoutProgress > _maxRecoveries)
+            {
+                await GiveUpAsync(flight, workflow, cancellationToken);
+                return ExecutionEnd.Finished;
+            }
+
             if (!registry.TryFind(workflow.Name, out var registration))
             {
                 await outcomes.FailAsync(workflow, $"No workflow named '{workflow.Name}' is registered.", cancellationToken);
@@ -103,9 +114,27 @@ internal sealed class WorkflowRunner(
         }
     }
 
+    /// <summary>
+    /// Its last executions each ended with their process, with no progress in between: running it again
+    /// would most likely kill this process too, so it is not run; it ends in a status an operator can see and resume.
+    /// </summary>
+    private async Task GiveUpAsync(InFlightWorkflow flight, ClaimedWorkflow workflow, CancellationToken cancellationToken)
+    {
+        var recoveries = workflow.Recoveries;
+        var error = $"Not run again: its executor died while running it {recoveries.WithoutProgress} times in a row without a new " +
+            $"checkpoint ({recoveries.Total} crash recoveries in all), most recently {recoveries.LastExecutorId ?? "an unknown executor"} " +
+            $"(recovered at {recoveries.LastAt:O}); Workflows:MaxRecoveryAttempts is {_maxRecoveries}. Fix the cause, then resume it.";
+        logger.LogError("Workflow {WorkflowId} ({WorkflowName}) of run {RunId} was recovered {Recoveries} times in a row after its executor died " +
+                        "(last {LastExecutor}); over Workflows:MaxRecoveryAttempts ({Max}), it ends {Status} without running",
+            workflow.Id, workflow.Name, workflow.RunId, recoveries.WithoutProgress, recoveries.LastExecutorId, _maxRecoveries,
+            WorkflowStatus.MaxRecoveryExceeded);
+        await outcomes.GiveUpAsync(workflow, error, cancellationToken);
+        WorkflowSpans.RecordFailure(flight.Activity, workflow, null);
+    }
+
     private static bool IsLossOfOwnership(Exception e, CancellationToken cancellationToken) =>
         e is WorkflowFencedException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
-    // Engine writes that fail because the database is unreachable say nothing about the workflow.
-    private static bool IsInfrastructure(Exception e) => e is NpgsqlException { IsTransient: true } or TimeoutException;
+    // Engine writes that fail because the database is unreachable (or failing over) say nothing about the workflow.
+    private static bool IsInfrastructure(Exception e) => DatabaseOutage.Is(e);
 }

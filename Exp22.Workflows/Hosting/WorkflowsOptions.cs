@@ -54,6 +54,16 @@ public sealed class WorkflowsOptions : IValidatableObject
     /// <summary>The fallback claim interval when no notification arrives.</summary>
     public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How many times in a row a workflow may be recovered from an executor that died running it without
+    /// a new checkpoint or child in between. The next claim after that records
+    /// <see cref="WorkflowStatus.MaxRecoveryExceeded"/> instead of running it again, so a workflow that
+    /// kills its process takes down at most this many plus one processes. The default follows DBOS's max
+    /// recovery attempts (100). A drain's handover does not count, and progress starts the count again.
+    /// </summary>
+    [Range(0, 1_000_000, ErrorMessage = "Workflows:MaxRecoveryAttempts must be between 0 and 1000000.")]
+    public int MaxRecoveryAttempts { get; set; } = 100;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (WorkflowCompletionTimeout < TimeSpan.Zero || WorkflowCompletionTimeout > TimeSpan.FromHours(1))

@@ -73,5 +73,28 @@ internal static class Migrations
                 ADD COLUMN trace_parent text,
                 ADD COLUMN trace_state  text;
             """),
+        (3, "crash recoveries of each workflow and the MAX_RECOVERY_EXCEEDED status", """
+            -- A crash recovery: a workflow taken from an executor that died holding it (by a survivor's
+            -- heartbeat, or by the executor's next process under the same id). A drain's handover and a
+            -- release after a database error are not crashes and do not count.
+            -- recoveries: all of them. recoveries_without_progress: those in a row with no new checkpoint or
+            -- child in between (recovery_progress: its checkpoints + children at the last one); this is what
+            -- Workflows:MaxRecoveryAttempts caps, so a healthy long workflow caught by unrelated crashes,
+            -- which moves on between them, is never capped. recovered_from / recovered_at: the last one.
+            ALTER TABLE exp22.workflows
+                ADD COLUMN recoveries                  integer NOT NULL DEFAULT 0,
+                ADD COLUMN recoveries_without_progress integer NOT NULL DEFAULT 0,
+                ADD COLUMN recovery_progress           integer NOT NULL DEFAULT 0,
+                ADD COLUMN recovered_from              text,
+                ADD COLUMN recovered_at                timestamptz,
+                DROP CONSTRAINT workflows_status_check,
+                ADD CONSTRAINT workflows_status_check CHECK (status IN
+                    ('ENQUEUED', 'RUNNING', 'SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_EXCEEDED'));
+
+            -- Suspects (recovered with no progress since) are claimed one at a time, from this index; it
+            -- holds only the few rows a crash just put back.
+            CREATE INDEX workflows_claimable_suspects ON exp22.workflows (queue, priority DESC, created_at, id)
+                WHERE status = 'ENQUEUED' AND recoveries_without_progress > 0;
+            """),
     ];
 }
