@@ -1,3 +1,4 @@
+using Exp22.Api.Dashboard;
 using Exp22.Api.Hosting;
 using Exp22.Api.OpenApi;
 using Exp22.Api.Problems;
@@ -17,11 +18,13 @@ return StartupGuard.Run(() =>
     builder.Services.AddApiProblemDetails();
     builder.Services.AddApiOpenApi();
     builder.Services.AddRuns();
+    builder.Services.AddApiWorkflowsDashboard();
 
     var app = builder.Build();
     app.UseApiProblemDetails();
     app.MapOpenApi();
     app.MapDefaultEndpoints();
     app.MapRuns();
+    app.MapApiWorkflowsDashboard();
     app.Run();
 });
