@@ -37,7 +37,7 @@ WD.format = {
     if (s < 10) return `${s.toFixed(1)} s`;
     if (s < 60) return `${Math.round(s)} s`;
     const m = Math.floor(s / 60);
-    if (m < 60) return `${m} m ${Math.floor(s % 60)} s`;
+    if (m < 60) return Math.floor(s % 60) === 0 ? `${m} min` : `${m} m ${Math.floor(s % 60)} s`;
     return `${Math.floor(m / 60)} h ${m % 60} m`;
   },
   between(from, to) { return from && to ? WD.format.seconds((Date.parse(to) - Date.parse(from)) / 1000) : ""; },
