@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Exp22.AppHost.Orchestration;
-using Exp22.AppHost.Postgres;
+using Exp22.Harness.Os;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 

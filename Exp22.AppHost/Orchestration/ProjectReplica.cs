@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Exp22.AppHost.Postgres;
+using Exp22.Harness.Os;
 
 namespace Exp22.AppHost.Orchestration;
 

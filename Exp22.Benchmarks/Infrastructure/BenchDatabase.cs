@@ -1,4 +1,4 @@
-using Exp22.AppHost.Postgres;
+using Exp22.Harness.Postgres;
 using Npgsql;
 
 namespace Exp22.Benchmarks.Infrastructure;

@@ -1,8 +1,12 @@
+using Exp22.Harness.Services;
 namespace Exp22.Benchmarks.Infrastructure;
 
 /// <summary>Starts Exp22.Executor processes against one database, with the demo's step delays set to zero.</summary>
 public static class ExecutorFleet
 {
+    /// <summary>Lines of each executor's console kept for a failure's message; the rest is not read.</summary>
+    public const int TailLines = 40;
+
     public static async Task<List<ServiceProcess>> StartAsync(
         string connectionString, int count, int concurrency, IReadOnlyDictionary<string, string> extraSettings,
         CancellationToken ct, int firstIndex = 1)
@@ -23,7 +27,7 @@ public static class ExecutorFleet
             };
             foreach (var (key, value) in extraSettings)
                 environment[key] = value;
-            executors.Add(ServiceProcess.Start(BuiltServices.Executor, $"executor-{i}", environment));
+            executors.Add(ServiceProcess.Start(BuiltProjects.Executor, $"executor-{i}", environment, keptLines: TailLines));
         }
 
         foreach (var executor in executors)

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Exp22.Benchmarks.Infrastructure;
 using Exp22.Benchmarks.Reporting;
+using Exp22.Harness.Demo;
+using Exp22.Harness.Services;
 using Npgsql;
 
 namespace Exp22.Benchmarks.Scenarios;
@@ -34,7 +36,7 @@ public static class DrainTiming
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
-            var runs = new DemoRuns(dataSource, progress);
+            var runs = new DemoLoad(dataSource, progress);
             await runs.EnqueueManyAsync(Runs, DemoRuns.Input(SubWorkflows, Steps, StepDelayMs, StepDelayMs), 1, ct);
             await WaitForRunningSubWorkflowsAsync(dataSource, Runs * SubWorkflows, ct);
             executors.AddRange(await ExecutorFleet.StartAsync(connectionString, 1, options.Concurrency, drainSettings, ct, firstIndex: 2));

@@ -1,5 +1,6 @@
 using Exp22.Benchmarks.Infrastructure;
 using Exp22.Benchmarks.Reporting;
+using Exp22.Harness.Demo;
 using Npgsql;
 
 namespace Exp22.Benchmarks.Scenarios;
@@ -19,7 +20,7 @@ public static class ExecutorMemory
         progress.Line("rss: migrating the schema with a first executor process, then enqueueing while none runs");
         await ExecutorFleet.StopAsync(await ExecutorFleet.StartAsync(connectionString, 1, 1, options.ExecutorEnvironment, ct));
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var runs = new DemoRuns(dataSource, progress);
+        var runs = new DemoLoad(dataSource, progress);
         await runs.EnqueueManyAsync(options.RssRuns, DemoRuns.Input(6, 5, 100, 300), 8, ct);
 
         progress.Line($"rss: one executor, concurrency {options.RssRuns}, {options.RssRuns} runs x 6 x 5 steps of 100-300 ms");

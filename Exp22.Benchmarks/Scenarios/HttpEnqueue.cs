@@ -3,6 +3,8 @@ using System.Net;
 using System.Text;
 using Exp22.Benchmarks.Infrastructure;
 using Exp22.Benchmarks.Reporting;
+using Exp22.Harness.Demo;
+using Exp22.Harness.Services;
 
 namespace Exp22.Benchmarks.Scenarios;
 
@@ -18,11 +20,11 @@ public static class HttpEnqueue
     {
         var connectionString = await database.CreateDatabaseAsync("http", ct);
         progress.Line("http: starting the API");
-        await using var api = ServiceProcess.Start(BuiltServices.Api, "api", new Dictionary<string, string>
+        await using var api = ServiceProcess.Start(BuiltProjects.Api, "api", new Dictionary<string, string>
         {
             ["ConnectionStrings__exp22db"] = connectionString,
             ["Logging__LogLevel__Default"] = "Warning",
-        });
+        }, keptLines: ExecutorFleet.TailLines);
         await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), ct);
 
         using var http = new HttpClient(new SocketsHttpHandler

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Exp22.AppHost.Postgres;
 using Exp22.Benchmarks.Infrastructure;
 using Exp22.Benchmarks.Reporting;
+using Exp22.Harness.Postgres;
 using Npgsql;
 
 namespace Exp22.Benchmarks.Scenarios;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Exp22.Benchmarks.Infrastructure;
 using Exp22.Benchmarks.Reporting;
+using Exp22.Harness.Demo;
 using Npgsql;
 
 namespace Exp22.Benchmarks.Scenarios;
@@ -22,7 +23,7 @@ public static class StartLatency
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
-            var runs = new DemoRuns(dataSource, progress);
+            var runs = new DemoLoad(dataSource, progress);
             var input = DemoRuns.Input(1, 1);
             const int warmup = 20;
             progress.Line($"latency: {options.LatencySamples} runs (1 sub-workflow x 1 step) enqueued one at a time, {Gap.TotalMilliseconds:0} ms apart");

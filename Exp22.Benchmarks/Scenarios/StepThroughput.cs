@@ -1,5 +1,7 @@
 using Exp22.Benchmarks.Infrastructure;
 using Exp22.Benchmarks.Reporting;
+using Exp22.Harness.Demo;
+using Exp22.Harness.Services;
 using Npgsql;
 
 namespace Exp22.Benchmarks.Scenarios;
@@ -25,7 +27,7 @@ public static class StepThroughput
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
-            var runs = new DemoRuns(dataSource, progress);
+            var runs = new DemoLoad(dataSource, progress);
             var input = DemoRuns.Input(SubWorkflows, StepsPerWorkflow);
 
             // Tiered compilation (with its PGO instrumentation) and the connection pools reach a long-running

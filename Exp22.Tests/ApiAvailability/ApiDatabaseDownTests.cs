@@ -2,10 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Exp22.AppHost.Postgres;
+using Exp22.Harness.Os;
+using Exp22.Harness.Postgres;
+using Exp22.Harness.Services;
 using Exp22.Tests.Engine;
 using Exp22.Tests.Infrastructure;
-using Exp22.Tests.Processes;
 
 namespace Exp22.Tests.ApiAvailability;
 

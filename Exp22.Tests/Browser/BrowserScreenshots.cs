@@ -1,4 +1,4 @@
-using Exp22.Tests.Infrastructure;
+using Exp22.Harness.Services;
 using Microsoft.Playwright;
 
 namespace Exp22.Tests.Browser;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
+using Exp22.Harness.Services;
 using Exp22.Tests.Infrastructure;
-using Exp22.Tests.Processes;
 using Exp22.Tests.WorkflowsDashboard;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -38,7 +38,7 @@ public sealed class WorkflowsDashboardBrowserTests
 
         try
         {
-            await Task.WhenAll(executors.Values.Append(api).Select(s => s.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60))));
+            await Task.WhenAll(executors.Values.Append(api).Select(s => s.WaitUntilReadyAsync(TimeSpan.FromSeconds(60))));
             await using var chromium = await HeadlessChromium.OpenPageAsync();
             try
             {

@@ -83,7 +83,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         }
 
         var runs = await enqueueing;
-        var statuses = await DemoRuns.UntilAllFinishedAsync(dataSource, [.. runs.Keys], TimeSpan.FromSeconds(120));
+        var statuses = await FaultRuns.UntilAllFinishedAsync(dataSource, [.. runs.Keys], TimeSpan.FromSeconds(120));
         var elapsed = clock.Elapsed;
         var expectedSteps = runs.Values.Sum() * StepsPerWorkflow;
         var audit = await CheckpointAudit.RunAsync(dataSource, [.. runs.Keys], fleet.All, expectedSteps,
@@ -128,7 +128,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 await Task.Delay(50);
             await Task.Delay(TimeSpan.FromSeconds(1 / RunsPerSecond));
             var subWorkflows = random.Next(2, 4);
-            runs[await DemoRuns.EnqueueAsync(client, subWorkflows, StepsPerWorkflow, 50, 300)] = subWorkflows;
+            runs[await FaultRuns.EnqueueAsync(client, subWorkflows, StepsPerWorkflow, 50, 300)] = subWorkflows;
         }
 
         return runs;
@@ -142,7 +142,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var afterTerm = audit.Repeats.Sum(r => r.Superseded.Count(e => e.Process.End == ProcessEnd.Terminated));
         output.WriteLine($"Chaos: {runCount} runs (seed {seed}) across {Executors} executors in {elapsed.TotalSeconds:0.0} s; " +
                          $"{kills} SIGKILL + {terminations} SIGTERM, each followed by a restart under the same id");
-        output.WriteLine($"Workflows: {DemoRuns.Describe(statuses)}");
+        output.WriteLine($"Workflows: {FaultRuns.Describe(statuses)}");
         output.WriteLine($"Steps: {audit.Checkpoints.Count} checkpoints, one per step; {audit.Executions.Count} executions logged; " +
                          $"{audit.RepeatedExecutions} repeated ({afterKill} cut off by SIGKILL, {afterTerm} handed over by SIGTERM) " +
                          $"in {audit.Repeats.Count} steps; {audit.Violations.Count} violations");

@@ -29,7 +29,7 @@ public sealed class DatabaseDownTests(ITestOutputHelper output)
 
         var runs = new List<Guid>();
         for (var i = 0; i < 4; i++)
-            runs.Add(await DemoRuns.EnqueueAsync(client, subWorkflows: 2, steps: 3, 300, 600));
+            runs.Add(await FaultRuns.EnqueueAsync(client, subWorkflows: 2, steps: 3, 300, 600));
         await PostgresRestartTests.WaitForStepExecutionsAsync(fleet, atLeast: 4);
 
         await postgres.StopAsync();
@@ -55,8 +55,8 @@ public sealed class DatabaseDownTests(ITestOutputHelper output)
         await using var freshSource = NpgsqlDataSource.Create(postgres.ConnectionString);
         var freshClient = new WorkflowClient(freshSource);
         for (var i = 0; i < 2; i++)
-            runs.Add(await DemoRuns.EnqueueAsync(freshClient, subWorkflows: 2, steps: 3, 100, 200));
-        var statuses = await DemoRuns.UntilAllFinishedAsync(freshSource, runs, TimeSpan.FromSeconds(90));
+            runs.Add(await FaultRuns.EnqueueAsync(freshClient, subWorkflows: 2, steps: 3, 100, 200));
+        var statuses = await FaultRuns.UntilAllFinishedAsync(freshSource, runs, TimeSpan.FromSeconds(90));
         var finishedAfter = back.Elapsed;
         var audit = await CheckpointAudit.RunAsync(freshSource, runs, fleet.All, expectedSteps: runs.Count * 2 * 3,
             e => e.Line < linesAtReturn[e.Process], "the outage");
@@ -66,7 +66,7 @@ public sealed class DatabaseDownTests(ITestOutputHelper output)
         output.WriteLine($"Database down {Outage.TotalSeconds:0} s: {answers.Count} probes; live {Describe(answers.Select(a => a.Live))}; " +
                          $"ready {Describe(answers.Select(a => a.Ready))}; /status {Describe(answers.Select(a => a.Status))}");
         output.WriteLine($"Back: every executor ready after {readyAfter.TotalSeconds:0.0} s, every run finished after {finishedAfter.TotalSeconds:0.0} s; " +
-                         $"{DemoRuns.Describe(statuses)}; {audit.RepeatedExecutions} repeated step executions; {audit.Violations.Count} violations");
+                         $"{FaultRuns.Describe(statuses)}; {audit.RepeatedExecutions} repeated step executions; {audit.Violations.Count} violations");
         foreach (var line in fleet.All.SelectMany(p => p.Process.Lines.Where(PostgresRestartTests.IsFaultLine).Select(l => $"  {p}: {l}")).Take(40))
             output.WriteLine(line);
         foreach (var violation in audit.Violations.Take(20))

@@ -1,4 +1,4 @@
-using Exp22.Tests.Processes;
+using Exp22.Harness.Services;
 
 namespace Exp22.Tests.Faults;
 
@@ -100,7 +100,7 @@ internal sealed class ExecutorFleet : IAsyncDisposable
             _current[executorId] = incarnation;
         }
 
-        await incarnation.Process.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await incarnation.Process.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
     }
 
     public async ValueTask DisposeAsync()

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Exp22.Tests.Processes;
+using Exp22.Harness.Services;
 using Exp22.Workflows;
 using Npgsql;
 using Xunit.Abstractions;
@@ -33,7 +33,7 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
             ["ConnectionStrings__exp22db"] = postgres.ConnectionString,
         });
         await using var fleet = await ExecutorFleet.StartAsync(2, id => ExecutorEnvironment(postgres.ConnectionString, id));
-        await api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
 
         var before = new List<Guid>();
@@ -53,13 +53,13 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
         var apiBackAfter = clock.Elapsed - stoppedAfter - downFor;
         var runs = before.Concat(after).ToList();
         await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
-        var statuses = await DemoRuns.UntilAllFinishedAsync(dataSource, runs, TimeSpan.FromSeconds(90));
+        var statuses = await FaultRuns.UntilAllFinishedAsync(dataSource, runs, TimeSpan.FromSeconds(90));
         var audit = await CheckpointAudit.RunAsync(dataSource, runs, fleet.All, expectedSteps: runs.Count * 3 * 4,
             e => e.Line < linesAtReturn[e.Process], "the restart");
 
         output.WriteLine($"PostgreSQL down for {downFor.TotalSeconds:0.0} s; the API took new runs {apiBackAfter.TotalSeconds:0.0} s " +
                          $"after it was back ({refusals} request(s) refused with 503 meanwhile)");
-        output.WriteLine($"Workflows: {DemoRuns.Describe(statuses)}; steps: {audit.Checkpoints.Count} checkpoints, " +
+        output.WriteLine($"Workflows: {FaultRuns.Describe(statuses)}; steps: {audit.Checkpoints.Count} checkpoints, " +
                          $"{audit.RepeatedExecutions} repeated executions; {audit.Violations.Count} violations");
         foreach (var line in fleet.All.SelectMany(p => p.Process.Lines.Where(IsFaultLine).Select(l => $"  {p}: {l}")).Take(30))
             output.WriteLine(line);

@@ -1,4 +1,5 @@
-using Exp22.AppHost.Postgres;
+using Exp22.Harness.Os;
+using Exp22.Harness.Postgres;
 using Exp22.Tests.Infrastructure;
 
 namespace Exp22.Tests.Faults;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Exp22.AppHost.Postgres;
+using Exp22.Harness.Postgres;
 using Microsoft.Extensions.Configuration;
 
 namespace Exp22.Tests.Infrastructure;

@@ -1,4 +1,4 @@
-using Exp22.Tests.Infrastructure;
+using Exp22.Harness.Services;
 using Xunit.Abstractions;
 
 namespace Exp22.Tests.Kubernetes;

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Exp22.Harness.Services;
 using Exp22.Tests.Engine;
 using Exp22.Tests.Infrastructure;
-using Exp22.Tests.Processes;
 using Xunit.Abstractions;
 
 namespace Exp22.Tests.LoadBalancer;
@@ -20,7 +20,7 @@ public sealed class ApiDrainTests(ITestOutputHelper output)
             ["Shutdown__DrainDelay"] = drainDelay,
             ["HostOptions__ShutdownTimeout"] = shutdownTimeout,
         });
-        await api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         return api;
     }
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Exp22.AppHost.Postgres;
-using Exp22.Tests.Infrastructure;
+using Exp22.Harness.Os;
+using Exp22.Harness.Services;
 
 namespace Exp22.Tests.LoadBalancer;
 

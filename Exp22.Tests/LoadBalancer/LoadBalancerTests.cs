@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using Exp22.Harness.Services;
 using Exp22.Tests.Infrastructure;
-using Exp22.Tests.Processes;
 using Xunit.Abstractions;
 
 namespace Exp22.Tests.LoadBalancer;
@@ -54,7 +54,7 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
         };
         await using var api1 = ServiceProcess.Start("Exp22.Api", "api1", environment);
         await using var api2 = ServiceProcess.Start("Exp22.Api", "api2", environment);
-        await Task.WhenAll(api1.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)), api2.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)));
+        await Task.WhenAll(api1.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)), api2.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
         await using var haproxy = HaproxyProcess.Start(api1.BaseAddress, api2.BaseAddress);
         await haproxy.WaitUntilServingAsync(TimeSpan.FromSeconds(30));
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Exp22.AppHost.Postgres;
+using Exp22.Harness.Postgres;
 using Exp22.Tests.Infrastructure;
 
 namespace Exp22.Tests.Postgres;

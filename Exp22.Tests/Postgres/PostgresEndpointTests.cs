@@ -1,4 +1,4 @@
-using Exp22.AppHost.Postgres;
+using Exp22.Harness.Postgres;
 using Exp22.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Npgsql;

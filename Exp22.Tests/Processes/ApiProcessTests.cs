@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Exp22.Harness.Services;
 using Exp22.Tests.Infrastructure;
 
 namespace Exp22.Tests.Processes;
@@ -15,7 +16,7 @@ public sealed class ApiProcessTests
         {
             ["ConnectionStrings__exp22db"] = await TestPostgres.CreateDatabaseAsync("api"),
         });
-        await api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         return api;
     }
 
@@ -101,7 +102,7 @@ public sealed class ApiProcessTests
             ["Demo__StepDelayMinMs"] = "50",
             ["Demo__StepDelayMaxMs"] = "100",
         });
-        await Task.WhenAll(api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)), executor.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)));
+        await Task.WhenAll(api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)), executor.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
         using var http = new HttpClient { BaseAddress = api.BaseAddress };
 
         var started = await http.GetAsync("/?n_sub_workflows=2&n_steps_per_workflow=3");

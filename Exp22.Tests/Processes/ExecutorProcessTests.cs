@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
+using Exp22.Harness.Demo;
+using Exp22.Harness.Services;
 using Exp22.Tests.Engine;
 using Exp22.Tests.Infrastructure;
 using Exp22.Workflows;
@@ -38,7 +40,7 @@ public sealed partial class ExecutorProcessTests
             var (client, dataSource) = await ClientAsync(database);
             var one = ServiceProcess.Start("Exp22.Executor", "exp22-executor-1", ExecutorEnvironment(database, "exp22-executor-1", completionTimeout));
             var two = ServiceProcess.Start("Exp22.Executor", "exp22-executor-2", ExecutorEnvironment(database, "exp22-executor-2", completionTimeout));
-            await Task.WhenAll(one.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)), two.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)));
+            await Task.WhenAll(one.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)), two.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
             return new Fleet(client, dataSource, one, two);
         }
 
@@ -52,13 +54,8 @@ public sealed partial class ExecutorProcessTests
 
     private static async Task<Guid> EnqueueDemoAsync(WorkflowClient client, int subWorkflows, int steps, int minDelayMs, int maxDelayMs)
     {
-        var input = WorkflowJson.Serialize(new
-        {
-            SubWorkflows = subWorkflows,
-            StepsPerWorkflow = steps,
-            StepDelayMs = new { Min = minDelayMs, Max = maxDelayMs },
-        });
-        return (await client.EnqueueAsync(new EnqueueRequest("demo-run", input), CancellationToken.None)).RunId;
+        var input = DemoRuns.Input(subWorkflows, steps, minDelayMs, maxDelayMs);
+        return (await client.EnqueueAsync(new EnqueueRequest(DemoRuns.Workflow, input), CancellationToken.None)).RunId;
     }
 
     private static async Task<(WorkflowClient Client, NpgsqlDataSource DataSource)> ClientAsync(string database)
@@ -171,7 +168,7 @@ public sealed partial class ExecutorProcessTests
         var (client, dataSource) = await ClientAsync(database);
         await using var _ = dataSource;
         await using var executor = ServiceProcess.Start("Exp22.Executor", "executor", ExecutorEnvironment(database, "exp22-executor-1"));
-        await executor.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await executor.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         using var http = new HttpClient { BaseAddress = executor.BaseAddress };
 
         var runId = await EnqueueDemoAsync(client, subWorkflows: 1, steps: 1, 5000, 5000);

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Exp22.Harness.Services;
 using Exp22.Tests.Infrastructure;
-using Exp22.Tests.Processes;
 
 namespace Exp22.Tests.Security;
 
@@ -22,7 +22,7 @@ public sealed class ApiSecurityTests
         if (adminKey is not null)
             environment["Api__AdminKey"] = adminKey;
         var api = ServiceProcess.Start("Exp22.Api", "api", environment);
-        await api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         return api;
     }
 

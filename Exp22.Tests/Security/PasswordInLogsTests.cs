@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Exp22.AppHost.Postgres;
+using Exp22.Harness.Postgres;
+using Exp22.Harness.Services;
 using Exp22.Tests.Engine;
 using Exp22.Tests.Infrastructure;
-using Exp22.Tests.Processes;
 using Xunit.Abstractions;
 
 namespace Exp22.Tests.Security;
@@ -45,7 +45,7 @@ public sealed class PasswordInLogsTests(ITestOutputHelper output)
         {
             ["ConnectionStrings__exp22db"] = $"Host=127.0.0.1;Password={password};Port=not-a-port;Username=exp22",
         });
-        await Task.WhenAll(api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)), executor.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)));
+        await Task.WhenAll(api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)), executor.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
         using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
 
         var started = await http.GetFromJsonAsync<JsonElement>("/?n_sub_workflows=2&n_steps_per_workflow=2");

@@ -1,9 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Exp22.AppHost.Telemetry.Storage;
+using Exp22.Harness.Services;
 using Exp22.Tests.Engine;
 using Exp22.Tests.Infrastructure;
-using Exp22.Tests.Processes;
 using Exp22.Workflows;
 using Exp22.Workflows.Client;
 using Exp22.Workflows.Schema;
@@ -110,9 +110,9 @@ public sealed class TraceAcrossProcessesTests
         await using var one = StartExecutor(receiver, database, "exp22-executor-1");
         await using var two = StartExecutor(receiver, database, "exp22-executor-2");
         await Task.WhenAll(
-            api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)),
-            one.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)),
-            two.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)));
+            api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)),
+            one.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)),
+            two.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
 
         var runId = await StartRunAsync(api, """{"subWorkflows":4,"stepsPerWorkflow":3,"stepDelayMs":{"min":20,"max":80}}""");
         var run = await UntilFinishedAsync(database, runId);
@@ -192,12 +192,12 @@ public sealed class TraceAcrossProcessesTests
         await using var api = ServiceProcess.Start("Exp22.Api", "api", apiEnvironment);
         // Only the first executor runs at first, with a completion timeout shorter than the steps.
         await using var one = StartExecutor(receiver, database, "exp22-executor-1", completionTimeout: "00:00:01");
-        await Task.WhenAll(api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)), one.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)));
+        await Task.WhenAll(api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)), one.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
 
         var runId = await StartRunAsync(api, """{"subWorkflows":2,"stepsPerWorkflow":2,"stepDelayMs":{"min":3000,"max":3000}}""");
         await one.WaitForLineAsync(l => l.Contains("Executing step 1/2") && l.Contains(runId.ToString()), TimeSpan.FromSeconds(30));
         await using var two = StartExecutor(receiver, database, "exp22-executor-2");
-        await two.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await two.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         one.Terminate();
         Assert.Equal(0, await one.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         var run = await UntilFinishedAsync(database, runId);

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Exp22.Harness.Services;
 using Exp22.Tests.Infrastructure;
-using Exp22.Tests.Processes;
 
 namespace Exp22.Tests.WorkflowsDashboard;
 
@@ -18,7 +18,7 @@ public sealed class DashboardAccessTests
     {
         settings["ConnectionStrings__exp22db"] = await TestPostgres.CreateDatabaseAsync("dashboard_access");
         var api = ServiceProcess.Start("Exp22.Api", "api", settings);
-        await api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         return api;
     }
 

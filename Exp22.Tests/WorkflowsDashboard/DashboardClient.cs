@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Exp22.Harness.Demo;
 
 namespace Exp22.Tests.WorkflowsDashboard;
 
@@ -44,7 +45,7 @@ public sealed class DashboardClient(Uri baseAddress, string prefix = "/workflows
     public async Task<Guid> StartRunAsync(int subWorkflows, int steps, int delayMs)
     {
         using var response = await PostAsync("api/runs",
-            JsonSerializer.Serialize(new { subWorkflows, stepsPerWorkflow = steps, stepDelayMs = new { min = delayMs, max = delayMs } }));
+            DemoRuns.Input(subWorkflows, steps, delayMs, delayMs));
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
     }

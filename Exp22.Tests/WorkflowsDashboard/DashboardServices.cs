@@ -1,5 +1,5 @@
+using Exp22.Harness.Services;
 using Exp22.Tests.Infrastructure;
-using Exp22.Tests.Processes;
 
 namespace Exp22.Tests.WorkflowsDashboard;
 
@@ -33,7 +33,7 @@ public sealed class DashboardServices : IAsyncLifetime
             ["WorkflowsDashboard__TraceUrlTemplate"] = TraceUrlTemplate,
         });
         _executor = ServiceProcess.Start("Exp22.Executor", "exp22-executor-1", ExecutorEnvironment(Database, "exp22-executor-1"));
-        await Task.WhenAll(_api.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)), _executor.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60)));
+        await Task.WhenAll(_api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)), _executor.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
     }
 
     public async Task DisposeAsync()

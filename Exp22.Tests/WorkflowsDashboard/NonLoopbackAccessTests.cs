@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Exp22.AppHost.Postgres;
-using Exp22.Tests.Processes;
+using Exp22.Harness.Os;
+using Exp22.Harness.Services;
 
 namespace Exp22.Tests.WorkflowsDashboard;
 

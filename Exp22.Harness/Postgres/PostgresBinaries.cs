@@ -1,4 +1,4 @@
-namespace Exp22.AppHost.Postgres;
+namespace Exp22.Harness.Postgres;
 
 /// <summary>The PostgreSQL server programs of this machine: <c>initdb</c> and <c>postgres</c> from one directory.</summary>
 public sealed class PostgresBinaries

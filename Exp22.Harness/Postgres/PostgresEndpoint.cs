@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace Exp22.AppHost.Postgres;
+namespace Exp22.Harness.Postgres;
 
 /// <summary>
 /// The PostgreSQL the app talks to: an external server named by <c>ConnectionStrings:exp22db</c>, or else

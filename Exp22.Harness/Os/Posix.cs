@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Exp22.AppHost.Postgres;
+namespace Exp22.Harness.Os;
 
 /// <summary>The few libc calls .NET does not expose: the effective uid and sending a signal other than SIGKILL.</summary>
-internal static class Posix
+public static class Posix
 {
     public const int SigInt = 2;
     public const int SigQuit = 3;

@@ -1,3 +1,4 @@
+using Exp22.Harness.Demo;
 using Exp22.Workflows;
 using Exp22.Workflows.Client;
 using Npgsql;
@@ -5,7 +6,7 @@ using Npgsql;
 namespace Exp22.Tests.Faults;
 
 /// <summary>The seed's runs as fault tests enqueue and watch them, straight through the engine's client.</summary>
-internal static class DemoRuns
+internal static class FaultRuns
 {
     private const string StatusesSql = """
         SELECT status, count(*)::int
@@ -16,13 +17,8 @@ internal static class DemoRuns
 
     public static async Task<Guid> EnqueueAsync(WorkflowClient client, int subWorkflows, int steps, int minDelayMs, int maxDelayMs)
     {
-        var input = WorkflowJson.Serialize(new
-        {
-            SubWorkflows = subWorkflows,
-            StepsPerWorkflow = steps,
-            StepDelayMs = new { Min = minDelayMs, Max = maxDelayMs },
-        });
-        return (await client.EnqueueAsync(new EnqueueRequest("demo-run", input), CancellationToken.None)).RunId;
+        var input = DemoRuns.Input(subWorkflows, steps, minDelayMs, maxDelayMs);
+        return (await client.EnqueueAsync(new EnqueueRequest(DemoRuns.Workflow, input), CancellationToken.None)).RunId;
     }
 
     /// <summary>Status → how many workflows (runs and sub-workflows) of these runs have it.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Exp22.Harness.Os;
 
-namespace Exp22.AppHost.Postgres;
+namespace Exp22.Harness.Postgres;
 
 /// <summary>
 /// A tiny <c>sh</c> between us and the postmaster, so that the server stops however its owner ends.

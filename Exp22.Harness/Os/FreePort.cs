@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Exp22.AppHost.Postgres;
+namespace Exp22.Harness.Os;
 
 /// <summary>Picks loopback ports nobody listens on.</summary>
-internal static class FreePort
+public static class FreePort
 {
     private static readonly HashSet<int> HandedOut = [];
 

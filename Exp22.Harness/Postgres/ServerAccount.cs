@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Exp22.Harness.Os;
 
-namespace Exp22.AppHost.Postgres;
+namespace Exp22.Harness.Postgres;
 
 /// <summary>
 /// The operating-system account the server programs run as. PostgreSQL refuses to run as root, so a

@@ -1,6 +1,6 @@
-namespace Exp22.Tests.Infrastructure;
+namespace Exp22.Harness.Services;
 
-/// <summary>Files of the repository (deploy/, appsettings.json) that tests read as a user would.</summary>
+/// <summary>The folder that holds Exp22.sln, found upwards from the running program's output, and files in it read as a user would.</summary>
 public static class RepositoryRoot
 {
     public static string Path { get; } = Find();

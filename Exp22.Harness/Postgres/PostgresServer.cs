@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using Exp22.Harness.Os;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-namespace Exp22.AppHost.Postgres;
+namespace Exp22.Harness.Postgres;
 
 /// <summary>
 /// A private PostgreSQL server started from this machine's binaries, listening on 127.0.0.1 only.

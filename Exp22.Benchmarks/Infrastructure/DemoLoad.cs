@@ -1,21 +1,17 @@
 using System.Diagnostics;
+using Exp22.Harness.Demo;
 using Exp22.Workflows.Client;
 using Npgsql;
 
 namespace Exp22.Benchmarks.Infrastructure;
 
 /// <summary>Enqueues the executor's demo runs through the engine's client and waits for them on the database.</summary>
-public sealed class DemoRuns(NpgsqlDataSource dataSource, Progress progress)
+public sealed class DemoLoad(NpgsqlDataSource dataSource, Progress progress)
 {
-    public const string RunWorkflow = "demo-run";
-
     private readonly WorkflowClient _client = new(dataSource);
 
-    public static string Input(int subWorkflows, int steps, int delayMinMs = 0, int delayMaxMs = 0) =>
-        $$$"""{"subWorkflows":{{{subWorkflows}}},"stepsPerWorkflow":{{{steps}}},"stepDelayMs":{"min":{{{delayMinMs}}},"max":{{{delayMaxMs}}}}}""";
-
     public Task<EnqueuedRun> EnqueueAsync(string input, CancellationToken ct) =>
-        _client.EnqueueAsync(new EnqueueRequest(RunWorkflow, input), ct);
+        _client.EnqueueAsync(new EnqueueRequest(DemoRuns.Workflow, input), ct);
 
     /// <summary>Enqueues <paramref name="count"/> runs from <paramref name="parallelism"/> concurrent callers.</summary>
     public async Task EnqueueManyAsync(int count, string input, int parallelism, CancellationToken ct)

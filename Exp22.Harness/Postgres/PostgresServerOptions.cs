@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Exp22.AppHost.Postgres;
+namespace Exp22.Harness.Postgres;
 
 /// <summary>How to run a private PostgreSQL server.</summary>
 public sealed class PostgresServerOptions

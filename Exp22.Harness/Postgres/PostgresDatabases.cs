@@ -1,9 +1,9 @@
 using Npgsql;
 
-namespace Exp22.AppHost.Postgres;
+namespace Exp22.Harness.Postgres;
 
 /// <summary>Database-level chores shared by a private server and an external one.</summary>
-internal static class PostgresDatabases
+public static class PostgresDatabases
 {
     private const string DuplicateDatabase = "42P04";
 

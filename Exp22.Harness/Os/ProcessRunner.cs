@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Exp22.AppHost.Postgres;
+namespace Exp22.Harness.Os;
 
 /// <summary>Runs a short-lived helper program (initdb, chown, ...) to completion and captures what it printed.</summary>
-internal static class ProcessRunner
+public static class ProcessRunner
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(ProcessStartInfo startInfo, CancellationToken ct)
     {
