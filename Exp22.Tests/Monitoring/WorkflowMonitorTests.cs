@@ -26,6 +26,7 @@ public sealed class WorkflowMonitorTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_drain_shows_its_deadline_and_work_in_flight_then_the_exit_and_the_handover_in_the_run_tree()
     {
         var database = await TestPostgres.CreateDatabaseAsync();

@@ -25,6 +25,7 @@ public sealed class DashboardAccessTests
     private static int StatusOf(JsonElement settings, string operation) => settings.GetProperty(operation).GetProperty("status").GetInt32();
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task With_an_admin_key_reading_and_acting_need_it_in_x_api_key()
     {
         await using var api = await StartApiAsync(new() { ["Api__AdminKey"] = AdminKey });
@@ -60,6 +61,7 @@ public sealed class DashboardAccessTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Outside_development_without_a_policy_nothing_is_allowed_and_open_viewing_opens_reading_only()
     {
         var closedStart = StartApiAsync([]);
