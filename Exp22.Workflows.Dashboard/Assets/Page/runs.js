@@ -107,13 +107,17 @@ WD.startForm = function (form) {
       WD.refresh();
       return;
     }
-    output.className = "error";
-    output.textContent = WD.client.describe(result);
+    // Errors go under the fields they name; the rest (or the whole answer, if it names none) below the form.
     const errors = (result.body && result.body.errors) || {};
+    const unplaced = [];
     for (const [field, messages] of Object.entries(errors)) {
       const slot = node.querySelector(`[data-error-for="${CSS.escape(field)}"]`);
-      if (slot) slot.textContent = messages.join(" ");
+      if (slot) slot.textContent = messages.join(" "); else unplaced.push(`${field}: ${messages.join(" ")}`);
     }
+    output.className = "error";
+    output.textContent = Object.keys(errors).length
+      ? `${result.status} ${result.body.title || ""} ${unplaced.join("; ")}`.trim()
+      : WD.client.describe(result);
   });
   return node;
 };
