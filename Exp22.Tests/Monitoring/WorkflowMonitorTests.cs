@@ -219,6 +219,32 @@ public sealed class WorkflowMonitorTests
         Assert.Equal(["left-50m-ago", engine.Executor.ExecutorId], remaining.Order());
     }
 
+    [Fact]
+    public async Task A_stopped_executor_is_never_alive_to_recovery_however_recent_its_last_heartbeat()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(database);
+        var log = new ExecutionLog();
+        await using var client = await EngineHost.StartAsync(database, log, executor: false);
+        var run = await client.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1));
+        // What a drain whose handover failed leaves: a row that says stopped, a workflow it still holds.
+        await using (var leftover = dataSource.CreateCommand("""
+            INSERT INTO exp22.executors (id, application_version, state, stopped_at) VALUES ('left-now', '1', 'stopped', now());
+            UPDATE exp22.workflows SET status = 'RUNNING', executor_id = 'left-now', attempt = 1 WHERE id = @id;
+            """))
+        {
+            leftover.Parameters.AddWithValue("id", run.RunId);
+            await leftover.ExecuteNonQueryAsync();
+        }
+
+        // A survivor that would wait a minute for a silent executor takes it at its first beat.
+        await using var survivor = await EngineHost.StartAsync(database, log, configure: s => s["Workflows:HeartbeatTimeout"] = "00:01:00");
+        var tree = await survivor.Client.UntilFinishedAsync(run.RunId, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(WorkflowStatus.Success, tree.Status);
+        Assert.Equal(survivor.Executor.ExecutorId, tree.ExecutorId);
+    }
+
     [Theory]
     [InlineData("01a2", "01a20000-0000-0000-0000-000000000000", "01a2ffff-ffff-ffff-ffff-ffffffffffff")]
     [InlineData("01A20A7B-15CE", "01a20a7b-15ce-0000-0000-000000000000", "01a20a7b-15ce-ffff-ffff-ffffffffffff")]
