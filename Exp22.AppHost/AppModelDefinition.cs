@@ -17,7 +17,7 @@ public static class AppModelDefinition
             .WaitFor(db)
             .WithHttpHealthCheck("/health/ready");
 
-        // Executor HostOptions:ShutdownTimeout is 20 s (a 10 s drain plus handover): its grace must exceed it.
+        // Executor HostOptions:ShutdownTimeout is 30 s (its whole drain and request drain, docs/shutdown.md): its grace must exceed it.
         var executor = builder.AddProject("executor", "Exp22.Executor")
             .WithReplicas(2)
             .WithHttpEndpoint(port: 8001)
@@ -25,7 +25,7 @@ public static class AppModelDefinition
             .WithReference(db)
             .WaitFor(db)
             .WithHttpHealthCheck("/health/ready")
-            .WithStopGrace(TimeSpan.FromSeconds(30));
+            .WithStopGrace(TimeSpan.FromSeconds(40));
 
         builder.AddDashboard(port: 18888)
             .ShowRunsFrom(api)
