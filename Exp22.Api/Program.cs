@@ -1,3 +1,4 @@
+using Exp22.Api.Dashboard;
 using Exp22.Api.Hosting;
 using Exp22.Api.OpenApi;
 using Exp22.Api.Overload;
@@ -19,6 +20,7 @@ return StartupGuard.Run(() =>
     builder.Services.AddApiProblemDetails();
     builder.Services.AddApiOpenApi();
     builder.Services.AddRuns();
+    builder.Services.AddApiWorkflowsDashboard();
 
     var app = builder.Build();
     app.UseApiProblemDetails();
@@ -26,5 +28,6 @@ return StartupGuard.Run(() =>
     app.MapOpenApi();
     app.MapDefaultEndpoints();
     app.MapRuns();
+    app.MapApiWorkflowsDashboard();
     app.Run();
 });

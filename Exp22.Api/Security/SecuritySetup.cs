@@ -4,13 +4,15 @@ namespace Exp22.Api.Security;
 
 public static class SecuritySetup
 {
-    /// <summary>The admin key (validated at start) and Kestrel's request limits.</summary>
+    /// <summary>The admin key (validated at start, and as an authorization policy) and Kestrel's request limits.</summary>
     public static WebApplicationBuilder AddApiSecurity(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<AdminOptions>()
             .BindConfiguration(AdminOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<AdminKey>();
+        builder.Services.AddAdminKeyPolicy();
 
         // The only body the API reads is a run request; Kestrel refuses anything larger before the
         // endpoint buffers it (413), instead of its 30 MB default.

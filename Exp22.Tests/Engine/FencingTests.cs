@@ -22,7 +22,7 @@ public sealed class FencingTests
         await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(3));
 
         var stale = Assert.Single(await claims.ClaimAsync("executor-a", "1", ["default"], ["steps"], 10, CancellationToken.None));
-        Assert.Equal(1, await handover.HandBackAsync("executor-a", CancellationToken.None));
+        Assert.Equal(1, await handover.HandOverAsync("executor-a", CancellationToken.None));
         var current = Assert.Single(await claims.ClaimAsync("executor-b", "1", ["default"], ["steps"], 10, CancellationToken.None));
         return new Takeover(engine, stale, current);
     }
@@ -54,7 +54,7 @@ public sealed class FencingTests
         var outcomes = Get<WorkflowOutcomes>(engine);
 
         await Assert.ThrowsAsync<WorkflowFencedException>(() => outcomes.SucceedAsync(stale, "1", CancellationToken.None));
-        await Assert.ThrowsAsync<WorkflowFencedException>(() => outcomes.FailAsync(stale, "x", CancellationToken.None));
+        await Assert.ThrowsAsync<WorkflowFencedException>(() => outcomes.FailAsync(stale, new Failure("x", null), CancellationToken.None));
         await Assert.ThrowsAsync<WorkflowFencedException>(() => outcomes.ParkAsync(stale, [Guid.NewGuid()], CancellationToken.None));
 
         var run = await engine.Client.GetRunAsync(current.Id, CancellationToken.None);

@@ -99,11 +99,11 @@ public sealed class WorkflowContext
             }
             catch (Exception e) when (!CancellationToken.IsCancellationRequested && e is not WorkflowFencedException)
             {
-                var error = $"{e.GetType().Name}: {e.Message}";
-                await _checkpoints.SaveAsync(_workflow, seq, name, null, error, tries, startedAt, CancellationToken);
-                WorkflowSpans.EndStep(activity, _workflow, startTimestamp, tries, error);
+                var failure = Failure.Of(e);
+                await _checkpoints.SaveAsync(_workflow, seq, name, null, failure, tries, startedAt, CancellationToken);
+                WorkflowSpans.EndStep(activity, _workflow, startTimestamp, tries, failure.Summary);
                 _progress.StepCompleted();
-                throw new StepFailedException(name, error);
+                throw new StepFailedException(name, failure.Summary);
             }
 
             await _checkpoints.SaveAsync(

@@ -14,10 +14,12 @@ internal sealed class CheckpointStatements(NpgsqlDataSource dataSource)
     // loads history, or the fence no longer matches and that row is not written. RETURNING names the
     // rows whose fence held.
     private const string ManySql = """
-        INSERT INTO exp22.steps (workflow_id, seq, name, output, error, executor_id, attempt, tries, started_at, completed_at)
-        SELECT w.id, c.seq, c.name, c.output, c.error, w.executor_id, w.attempt, c.tries, c.started_at, now()
-        FROM unnest(@workflow_ids, @seqs, @names, @outputs, @errors, @executor_ids, @attempts, @tries, @started_ats)
-                 AS c (workflow_id, seq, name, output, error, executor_id, attempt, tries, started_at)
+        INSERT INTO exp22.steps (workflow_id, seq, name, output, error, error_detail, executor_id, attempt, tries,
+                                 started_at, completed_at)
+        SELECT w.id, c.seq, c.name, c.output, c.error, c.error_detail, w.executor_id, w.attempt, c.tries, c.started_at, now()
+        FROM unnest(@workflow_ids, @seqs, @names, @outputs, @errors, @error_details, @executor_ids, @attempts, @tries,
+                    @started_ats)
+                 AS c (workflow_id, seq, name, output, error, error_detail, executor_id, attempt, tries, started_at)
         JOIN exp22.workflows w ON w.id = c.workflow_id
         WHERE w.executor_id = c.executor_id
           AND w.attempt = c.attempt
@@ -27,8 +29,9 @@ internal sealed class CheckpointStatements(NpgsqlDataSource dataSource)
         """;
 
     private const string OneSql = """
-        INSERT INTO exp22.steps (workflow_id, seq, name, output, error, executor_id, attempt, tries, started_at, completed_at)
-        SELECT w.id, @seq, @name, @output, @error, w.executor_id, w.attempt, @tries, @started_at, now()
+        INSERT INTO exp22.steps (workflow_id, seq, name, output, error, error_detail, executor_id, attempt, tries,
+                                 started_at, completed_at)
+        SELECT w.id, @seq, @name, @output, @error, @error_detail, w.executor_id, w.attempt, @tries, @started_at, now()
         FROM exp22.workflows w
         WHERE w.id = @workflow_id
           AND w.executor_id = @executor_id
@@ -52,6 +55,10 @@ internal sealed class CheckpointStatements(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("errors", NpgsqlDbType.Array | NpgsqlDbType.Text)
         {
             Value = checkpoints.Select(c => c.Error).ToArray(),
+        });
+        command.Parameters.Add(new NpgsqlParameter("error_details", NpgsqlDbType.Array | NpgsqlDbType.Text)
+        {
+            Value = checkpoints.Select(c => c.ErrorDetail).ToArray(),
         });
         command.Parameters.Add(new NpgsqlParameter("executor_ids", checkpoints.Select(c => c.Workflow.ExecutorId).ToArray()));
         command.Parameters.Add(new NpgsqlParameter("attempts", checkpoints.Select(c => c.Workflow.Attempt).ToArray()));
@@ -78,6 +85,7 @@ internal sealed class CheckpointStatements(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("name", checkpoint.Name));
         command.Parameters.Add(new NpgsqlParameter("output", NpgsqlDbType.Jsonb) { Value = (object?)checkpoint.Output ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)checkpoint.Error ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("error_detail", NpgsqlDbType.Text) { Value = (object?)checkpoint.ErrorDetail ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("executor_id", checkpoint.Workflow.ExecutorId));
         command.Parameters.Add(new NpgsqlParameter("attempt", checkpoint.Workflow.Attempt));
         command.Parameters.Add(new NpgsqlParameter("tries", checkpoint.Tries));

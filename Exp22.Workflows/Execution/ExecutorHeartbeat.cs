@@ -1,55 +1,95 @@
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Exp22.Workflows.Execution;
 
 /// <summary>
 /// Proves this executor alive and, in the same round trip, re-enqueues the workflows of executors
 /// that stopped proving it. Liveness is judged on the database clock, so executors' clocks may differ.
+/// Each beat also rewrites the executor's row (state, drain, workflows in flight) for monitoring.
 /// </summary>
 internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
 {
+    /// <summary>How many in-flight workflows a beat lists; the row keeps the full count beside them.</summary>
+    public const int InFlightShown = 100;
+
+    /// <summary>An executor gone (left, or silent and holding nothing) this long is removed from the table.</summary>
+    public static readonly TimeSpan ForgetGoneAfter = TimeSpan.FromHours(1);
+
+    // The drain's start keeps its first value for the rest of the drain; any other state clears it. A
+    // beat that arrives after this process left (a slow fire-and-forget one) does not revive the row.
     private const string BeatSql = """
-        INSERT INTO exp22.executors (id, application_version, state)
-        VALUES (@executor_id, @application_version, @state)
+        INSERT INTO exp22.executors AS e (id, application_version, state, concurrency, queues, heartbeat_timeout,
+                                          drain_started_at, drain_deadline, in_flight, in_flight_count)
+        VALUES (@executor_id, @application_version, @state, @concurrency, @queues, @heartbeat_timeout,
+                now() - @drain_started_ago, now() - @drain_started_ago + @completion_timeout, @in_flight, @in_flight_count)
         ON CONFLICT (id) DO UPDATE
-        SET heartbeat_at = now(), state = excluded.state, application_version = excluded.application_version
+        SET heartbeat_at = now(),
+            started_at = CASE WHEN @starting THEN now() ELSE e.started_at END,
+            stopped_at = NULL,
+            state = excluded.state,
+            application_version = excluded.application_version,
+            concurrency = excluded.concurrency,
+            queues = excluded.queues,
+            heartbeat_timeout = excluded.heartbeat_timeout,
+            drain_started_at = CASE WHEN @drain_started_ago IS NOT NULL
+                                    THEN coalesce(e.drain_started_at, excluded.drain_started_at) END,
+            drain_deadline = CASE WHEN @drain_started_ago IS NOT NULL
+                                  THEN coalesce(e.drain_deadline, excluded.drain_deadline) END,
+            in_flight = excluded.in_flight,
+            in_flight_count = excluded.in_flight_count
+        WHERE @starting OR e.state <> 'stopped'
         """;
 
-    // Each recovered workflow counts one crash recovery (its executor died holding it). SKIP LOCKED: a
-    // row locked by a transaction of a process that hangs (stopped, not dead) would otherwise block this
-    // heartbeat until the hung process is killed, and the live executor would look dead in turn.
+    // Each recovered workflow counts one crash recovery (its executor died holding it). A stopped
+    // executor's row is never a sign of life, whatever its last heartbeat. SKIP LOCKED: a row locked by a
+    // transaction of a process that hangs (stopped, not dead) would otherwise block this heartbeat until
+    // the hung process is killed, and the live executor would look dead in turn.
     private const string RecoverSql = $$"""
         WITH abandoned AS (
-            SELECT w.id, {{CrashRecoverySql.ProgressColumn}}
+            SELECT w.id, w.executor_id AS silent_executor, {{CrashRecoverySql.ProgressColumn}}
             FROM exp22.workflows w
             WHERE w.status = 'RUNNING'
               AND w.executor_id IS NOT NULL
               AND w.executor_id <> @executor_id
               AND NOT EXISTS (
                   SELECT 1 FROM exp22.executors e
-                  WHERE e.id = w.executor_id AND e.heartbeat_at > now() - @heartbeat_timeout)
+                  WHERE e.id = w.executor_id AND e.state <> 'stopped' AND e.heartbeat_at > now() - @heartbeat_timeout)
             FOR UPDATE OF w SKIP LOCKED),
         recovered AS (
             UPDATE exp22.workflows w
             SET {{CrashRecoverySql.SetRecovered}}
             FROM abandoned a
             WHERE w.id = a.id
-            RETURNING w.queue),
+            RETURNING w.id, w.attempt, w.queue, a.silent_executor),
+        recorded AS (
+            INSERT INTO exp22.workflow_interruptions (workflow_id, attempt, executor_id, reason)
+            SELECT id, attempt, silent_executor, @reason FROM recovered
+            ON CONFLICT DO NOTHING),
         per_queue AS (
             SELECT queue, count(*) AS workflows FROM recovered GROUP BY queue)
         SELECT coalesce(sum(workflows), 0)::int, count(pg_notify(@channel, queue))::int FROM per_queue
         """;
 
-    private const string LeaveSql = "DELETE FROM exp22.executors WHERE id = @executor_id";
+    // The row stays, marked stopped, so that monitoring shows how the drain ended; executors gone for
+    // long are forgotten here, once nothing of theirs is left to recover.
+    private const string LeaveSql = """
+        UPDATE exp22.executors
+        SET state = 'stopped', stopped_at = now(), heartbeat_at = now(), in_flight = '[]', in_flight_count = 0
+        WHERE id = @executor_id;
+
+        DELETE FROM exp22.executors e
+        WHERE e.id <> @executor_id
+          AND e.heartbeat_at < now() - @forget_after
+          AND NOT EXISTS (SELECT 1 FROM exp22.workflows w WHERE w.status = 'RUNNING' AND w.executor_id = e.id)
+        """;
 
     /// <param name="recoverOthers">
     /// False while this executor's own recent beats failed: the others' silence then most likely has the
     /// same cause (the database was away), and re-enqueueing their work would only make it run twice.
     /// </param>
     /// <returns>How many workflows of dead executors were put back on the queue.</returns>
-    public async Task<int> BeatAsync(
-        string executorId, string applicationVersion, string state, TimeSpan heartbeatTimeout, bool recoverOthers,
-        CancellationToken cancellationToken)
+    public async Task<int> BeatAsync(ExecutorBeat beat, bool recoverOthers, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
         // The recovery comes first so that its count is the batch's scalar.
@@ -59,8 +99,9 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
             {
                 Parameters =
                 {
-                    new("executor_id", executorId),
-                    new("heartbeat_timeout", heartbeatTimeout),
+                    new("executor_id", beat.ExecutorId),
+                    new("heartbeat_timeout", beat.HeartbeatTimeout),
+                    new("reason", InterruptionReasons.Recovery),
                     new("channel", Notifications.Enqueued),
                 },
             });
@@ -70,24 +111,33 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
         {
             Parameters =
             {
-                new("executor_id", executorId),
-                new("application_version", applicationVersion),
-                new("state", state),
+                new("executor_id", beat.ExecutorId),
+                new("application_version", beat.ApplicationVersion),
+                new("state", beat.State),
+                new("concurrency", beat.Concurrency),
+                new("queues", beat.Queues),
+                new("heartbeat_timeout", beat.HeartbeatTimeout),
+                new("completion_timeout", beat.CompletionTimeout),
+                new("drain_started_ago", NpgsqlDbType.Interval) { Value = (object?)beat.DrainStartedAgo ?? DBNull.Value },
+                new("in_flight", NpgsqlDbType.Jsonb) { Value = beat.InFlightJson },
+                new("in_flight_count", beat.InFlightCount),
+                new("starting", beat.Starting),
             },
         });
         if (!recoverOthers)
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
 
-        return (int)(await batch.ExecuteScalarAsync(cancellationToken))!;
+        return (int)(await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     public async Task LeaveAsync(string executorId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(LeaveSql);
         command.Parameters.Add(new NpgsqlParameter("executor_id", executorId));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter("forget_after", ForgetGoneAfter));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

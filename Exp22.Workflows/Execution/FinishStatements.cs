@@ -11,7 +11,7 @@ internal sealed class FinishStatements(NpgsqlDataSource dataSource)
 {
     private const string FinishOneSql = """
         UPDATE exp22.workflows
-        SET status = @status, output = @output, error = @error, completed_at = now()
+        SET status = @status, output = @output, error = @error, error_detail = @error_detail, completed_at = now()
         WHERE id = @id
           AND executor_id = @executor_id
           AND attempt = @attempt
@@ -20,9 +20,9 @@ internal sealed class FinishStatements(NpgsqlDataSource dataSource)
 
     private const string FinishManySql = """
         UPDATE exp22.workflows w
-        SET status = f.status, output = f.output, error = f.error, completed_at = now()
-        FROM unnest(@ids, @executor_ids, @attempts, @statuses, @outputs, @errors)
-                 AS f (id, executor_id, attempt, status, output, error)
+        SET status = f.status, output = f.output, error = f.error, error_detail = f.error_detail, completed_at = now()
+        FROM unnest(@ids, @executor_ids, @attempts, @statuses, @outputs, @errors, @error_details)
+                 AS f (id, executor_id, attempt, status, output, error, error_detail)
         WHERE w.id = f.id
           AND w.executor_id = f.executor_id
           AND w.attempt = f.attempt
@@ -66,6 +66,7 @@ internal sealed class FinishStatements(NpgsqlDataSource dataSource)
                 new("statuses", finishes.Select(f => f.Status).ToArray()),
                 new("outputs", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = finishes.Select(f => f.Output).ToArray() },
                 new("errors", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = finishes.Select(f => f.Error).ToArray() },
+                new("error_details", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = finishes.Select(f => f.ErrorDetail).ToArray() },
             },
         });
         AddParentWake(batch, [.. finishes.Select(f => f.Workflow.ParentId).OfType<Guid>().Distinct()]);
@@ -91,6 +92,7 @@ internal sealed class FinishStatements(NpgsqlDataSource dataSource)
                 new("status", finish.Status),
                 new("output", NpgsqlDbType.Jsonb) { Value = (object?)finish.Output ?? DBNull.Value },
                 new("error", NpgsqlDbType.Text) { Value = (object?)finish.Error ?? DBNull.Value },
+                new("error_detail", NpgsqlDbType.Text) { Value = (object?)finish.ErrorDetail ?? DBNull.Value },
                 new("id", finish.Workflow.Id),
                 new("executor_id", finish.Workflow.ExecutorId),
                 new("attempt", finish.Workflow.Attempt),

@@ -6,15 +6,20 @@ namespace Exp22.Workflows.Execution;
 /// Puts every workflow an executor id still holds back on the queue in one statement, and wakes the
 /// other executors so they resume them at once from their last checkpoint. Used by a drain for what
 /// did not finish in time, and at start for what a previous process with the same id left behind.
+/// Each attempt it ends is recorded as an interruption, which monitoring shows as a handover.
 /// </summary>
 internal sealed class Handover(NpgsqlDataSource dataSource)
 {
-    private const string HandBackSql = """
+    private const string HandOverSql = """
         WITH handed AS (
             UPDATE exp22.workflows
             SET status = 'ENQUEUED', executor_id = NULL
             WHERE executor_id = @executor_id AND status = 'RUNNING'
-            RETURNING queue),
+            RETURNING id, attempt, queue),
+        recorded AS (
+            INSERT INTO exp22.workflow_interruptions (workflow_id, attempt, executor_id, reason)
+            SELECT id, attempt, @executor_id, @reason FROM handed
+            ON CONFLICT DO NOTHING),
         per_queue AS (
             SELECT queue, count(*) AS workflows FROM handed GROUP BY queue)
         SELECT coalesce(sum(workflows), 0)::int, count(pg_notify(@channel, queue))::int FROM per_queue
@@ -33,25 +38,33 @@ internal sealed class Handover(NpgsqlDataSource dataSource)
             SET {{CrashRecoverySql.SetRecovered}}
             FROM left_behind a
             WHERE w.id = a.id
-            RETURNING w.queue),
+            RETURNING w.id, w.attempt, w.queue),
+        recorded AS (
+            INSERT INTO exp22.workflow_interruptions (workflow_id, attempt, executor_id, reason)
+            SELECT id, attempt, @executor_id, @reason FROM taken
+            ON CONFLICT DO NOTHING),
         per_queue AS (
             SELECT queue, count(*) AS workflows FROM taken GROUP BY queue)
         SELECT coalesce(sum(workflows), 0)::int, count(pg_notify(@channel, queue))::int FROM per_queue
         """;
 
-    /// <summary>A drain's handover: not a crash, so it does not count against the workflows' recoveries.</summary>
-    public Task<int> HandBackAsync(string executorId, CancellationToken cancellationToken) =>
-        RunAsync(HandBackSql, executorId, cancellationToken);
+    /// <summary>
+    /// A drain hands back what did not finish within the completion timeout: not a crash, so it does
+    /// not count against the workflows' recoveries.
+    /// </summary>
+    public Task<int> HandOverAsync(string executorId, CancellationToken cancellationToken) =>
+        RunAsync(HandOverSql, executorId, InterruptionReasons.Handover, cancellationToken);
 
     /// <summary>At start: the leftovers of this id's previous process, which died holding them.</summary>
-    public Task<int> TakeBackLeftoversAsync(string executorId, CancellationToken cancellationToken) =>
-        RunAsync(TakeBackSql, executorId, cancellationToken);
+    public Task<int> TakeBackAsync(string executorId, CancellationToken cancellationToken) =>
+        RunAsync(TakeBackSql, executorId, InterruptionReasons.Restart, cancellationToken);
 
-    private async Task<int> RunAsync(string sql, string executorId, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(string sql, string executorId, string reason, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter("executor_id", executorId));
+        command.Parameters.Add(new NpgsqlParameter("reason", reason));
         command.Parameters.Add(new NpgsqlParameter("channel", Notifications.Enqueued));
-        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 }

@@ -13,7 +13,11 @@ internal sealed class Release(NpgsqlDataSource dataSource)
             UPDATE exp22.workflows
             SET status = 'ENQUEUED', executor_id = NULL
             WHERE id = @id AND executor_id = @executor_id AND attempt = @attempt AND status = 'RUNNING'
-            RETURNING queue)
+            RETURNING id, attempt, queue),
+        recorded AS (
+            INSERT INTO exp22.workflow_interruptions (workflow_id, attempt, executor_id, reason)
+            SELECT id, attempt, @executor_id, @reason FROM released
+            ON CONFLICT DO NOTHING)
         SELECT pg_notify(@channel, queue) FROM released
         """;
 
@@ -23,7 +27,8 @@ internal sealed class Release(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("id", workflow.Id));
         command.Parameters.Add(new NpgsqlParameter("executor_id", workflow.ExecutorId));
         command.Parameters.Add(new NpgsqlParameter("attempt", workflow.Attempt));
+        command.Parameters.Add(new NpgsqlParameter("reason", InterruptionReasons.Release));
         command.Parameters.Add(new NpgsqlParameter("channel", Notifications.Enqueued));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

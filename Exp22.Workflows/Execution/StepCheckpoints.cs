@@ -17,11 +17,11 @@ internal sealed class StepCheckpoints : IAsyncDisposable
     }
 
     public async Task SaveAsync(
-        ClaimedWorkflow workflow, int seq, string name, string? output, string? error, int tries,
+        ClaimedWorkflow workflow, int seq, string name, string? output, Failure? failure, int tries,
         DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
-        var checkpoint = new PendingCheckpoint(workflow, seq, name, output, error, tries, startedAt, cancellationToken);
-        if (!await _commits.WriteAsync(checkpoint))
+        var checkpoint = new PendingCheckpoint(workflow, seq, name, output, failure, tries, startedAt, cancellationToken);
+        if (!await _commits.WriteAsync(checkpoint).ConfigureAwait(false))
             throw new WorkflowFencedException(workflow.Id, $"the checkpoint of step {seq} '{name}'");
     }
 

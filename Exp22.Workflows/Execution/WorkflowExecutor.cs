@@ -93,14 +93,13 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     {
         // A previous process with this id died holding work: nobody else runs it, so take it back now
         // rather than waiting for the heartbeat timeout.
-        var leftBehind = await _handover.TakeBackLeftoversAsync(_options.ExecutorId, cancellationToken);
+        var leftBehind = await _handover.TakeBackAsync(_options.ExecutorId, cancellationToken);
         WorkflowTelemetry.Recovered.Add(leftBehind, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
         if (leftBehind > 0)
             _logger.LogWarning("Executor {ExecutorId} found {Count} workflow(s) left by its previous process; re-enqueued them",
                 _options.ExecutorId, leftBehind);
 
-        await _heartbeat.BeatAsync(_options.ExecutorId, _options.ApplicationVersion, ExecutorStates.Running,
-            _options.HeartbeatTimeout, recoverOthers: true, cancellationToken);
+        await _heartbeat.BeatAsync(BeatOf(ExecutorStates.Running, starting: true), recoverOthers: true, cancellationToken);
         _state = ExecutorStates.Running;
 
         _listenLoop = _listener.ListenAsync(OnNotification, _shutdown.Token);
@@ -184,7 +183,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         // checkpointed before the handover commits, or refused by the fence after it.
         try
         {
-            var handed = await _handover.HandBackAsync(_options.ExecutorId, deadline.Token)
+            var handed = await _handover.HandOverAsync(_options.ExecutorId, deadline.Token)
                 .WaitAsync(deadline.Token).ConfigureAwait(false);
             _toRelease.Clear();
             WorkflowTelemetry.HandedOver.Add(handed, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
@@ -408,9 +407,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     {
         try
         {
-            var recovered = await _heartbeat.BeatAsync(
-                _options.ExecutorId, _options.ApplicationVersion, state, _options.HeartbeatTimeout, _recovery.MayRecover,
-                cancellationToken);
+            var recovered = await _heartbeat.BeatAsync(BeatOf(state), _recovery.MayRecover, cancellationToken);
             WorkflowTelemetry.Recovered.Add(recovered, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
             if (_recovery.BeatSucceeded() is { } outage)
             {
@@ -433,6 +430,16 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
             else
                 _logger.LogDebug("Executor {ExecutorId} heartbeat failed again: {Error}", _options.ExecutorId, e.Message);
         }
+    }
+
+    private ExecutorBeat BeatOf(string state, bool starting = false)
+    {
+        var inFlight = _inFlight.Values.Select(f => f.ToStatus()).OrderBy(s => s.ClaimedAt).ToList();
+        return new ExecutorBeat(
+            _options.ExecutorId, _options.ApplicationVersion, state, _options.Concurrency, _queues,
+            _options.HeartbeatTimeout, _options.WorkflowCompletionTimeout,
+            _drainStartedAt is { } drainStart ? _time.GetUtcNow() - drainStart : null,
+            WorkflowJson.Serialize(inFlight.Take(ExecutorHeartbeat.InFlightShown)), inFlight.Count, starting);
     }
 
     private async Task ReleaseInterruptedAsync(CancellationToken cancellationToken)

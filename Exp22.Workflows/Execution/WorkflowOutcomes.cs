@@ -50,17 +50,17 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
     public Task SucceedAsync(ClaimedWorkflow workflow, string output, CancellationToken cancellationToken) =>
         FinishAsync(workflow, WorkflowStatus.Success, output, null, cancellationToken);
 
-    public Task FailAsync(ClaimedWorkflow workflow, string error, CancellationToken cancellationToken) =>
-        FinishAsync(workflow, WorkflowStatus.Error, null, error, cancellationToken);
+    public Task FailAsync(ClaimedWorkflow workflow, Failure failure, CancellationToken cancellationToken) =>
+        FinishAsync(workflow, WorkflowStatus.Error, null, failure, cancellationToken);
 
     /// <summary>Ends a workflow recovered too often, through the same fenced finish (its waiting parent wakes up).</summary>
     public Task GiveUpAsync(ClaimedWorkflow workflow, string error, CancellationToken cancellationToken) =>
-        FinishAsync(workflow, WorkflowStatus.MaxRecoveryExceeded, null, error, cancellationToken);
+        FinishAsync(workflow, WorkflowStatus.MaxRecoveryExceeded, null, new Failure(error, null), cancellationToken);
 
     private async Task FinishAsync(
-        ClaimedWorkflow workflow, string status, string? output, string? error, CancellationToken cancellationToken)
+        ClaimedWorkflow workflow, string status, string? output, Failure? failure, CancellationToken cancellationToken)
     {
-        if (!await _finishes.WriteAsync(new PendingFinish(workflow, status, output, error, cancellationToken)))
+        if (!await _finishes.WriteAsync(new PendingFinish(workflow, status, output, failure, cancellationToken)).ConfigureAwait(false))
             throw new WorkflowFencedException(workflow.Id, $"recording {status}");
     }
 

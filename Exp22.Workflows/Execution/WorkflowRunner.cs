@@ -56,7 +56,7 @@ internal sealed class WorkflowRunner(
 
             if (!registry.TryFind(workflow.Name, out var registration))
             {
-                await outcomes.FailAsync(workflow, $"No workflow named '{workflow.Name}' is registered.", cancellationToken);
+                await outcomes.FailAsync(workflow, new Failure($"No workflow named '{workflow.Name}' is registered.", null), cancellationToken);
                 WorkflowSpans.RecordFailure(flight.Activity, workflow, null);
                 return ExecutionEnd.Finished;
             }
@@ -90,7 +90,7 @@ internal sealed class WorkflowRunner(
             {
                 logger.LogWarning("Workflow {WorkflowId} ({WorkflowName}) of run {RunId} failed: {Error}",
                     workflow.Id, workflow.Name, workflow.RunId, e.Message);
-                await outcomes.FailAsync(workflow, $"{e.GetType().Name}: {e.Message}", cancellationToken);
+                await outcomes.FailAsync(workflow, Failure.Of(e), cancellationToken);
                 WorkflowSpans.RecordFailure(flight.Activity, workflow, e);
                 return ExecutionEnd.Finished;
             }

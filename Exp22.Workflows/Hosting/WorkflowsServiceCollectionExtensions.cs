@@ -1,5 +1,6 @@
 using Exp22.Workflows.Client;
 using Exp22.Workflows.Execution;
+using Exp22.Workflows.Monitoring;
 using Exp22.Workflows.Schema;
 using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,7 @@ namespace Exp22.Workflows.Hosting;
 public static class WorkflowsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the engine's schema migration and client, with options bound from the <c>Workflows</c>
+    /// Adds the engine's schema migration, client and monitoring read models, with options bound from the <c>Workflows</c>
     /// section and validated at start. Needs an <c>NpgsqlDataSource</c> in the container.
     /// </summary>
     public static WorkflowsBuilder AddWorkflows(this IServiceCollection services)
@@ -24,6 +25,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SchemaMigrator>();
         services.TryAddSingleton<WorkflowClient>();
+        services.TryAddSingleton<WorkflowMonitor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchemaMigrationService>());
 
         var registry = services.FirstOrDefault(d => d.ServiceType == typeof(WorkflowRegistry))?.ImplementationInstance

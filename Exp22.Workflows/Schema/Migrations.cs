@@ -96,5 +96,41 @@ internal static class Migrations
             CREATE INDEX workflows_claimable_suspects ON exp22.workflows (queue, priority DESC, created_at, id)
                 WHERE status = 'ENQUEUED' AND recoveries_without_progress > 0;
             """),
+        (4, "what the workflows dashboard reads: executors' drains and work in flight, interruptions, full errors", """
+            -- Each executor describes itself on every heartbeat, so that any process can show the fleet
+            -- from the database alone. A drain keeps its start and deadline; a clean exit keeps the row
+            -- (state 'stopped') for a while instead of deleting it, so the drain's end stays visible.
+            ALTER TABLE exp22.executors
+                ADD COLUMN concurrency       integer,
+                ADD COLUMN queues            text[],
+                ADD COLUMN heartbeat_timeout interval,
+                ADD COLUMN drain_started_at  timestamptz,
+                ADD COLUMN drain_deadline    timestamptz,
+                ADD COLUMN stopped_at        timestamptz,
+                ADD COLUMN in_flight         jsonb NOT NULL DEFAULT '[]',
+                ADD COLUMN in_flight_count   integer NOT NULL DEFAULT 0;
+
+            -- The whole exception (type, message, stack trace, inner exceptions) beside the one-line
+            -- summary in error, which the API serves and replay rethrows.
+            ALTER TABLE exp22.workflows ADD COLUMN error_detail text;
+            ALTER TABLE exp22.steps ADD COLUMN error_detail text;
+
+            -- An attempt that ended without the workflow finishing or parking: handed back by a drain,
+            -- recovered from a silent executor, taken back by a restart under the same id, or released
+            -- after a database failure. The next attempt's executor is the other side of the handover.
+            CREATE TABLE exp22.workflow_interruptions (
+                workflow_id  uuid NOT NULL REFERENCES exp22.workflows (id) ON DELETE CASCADE,
+                attempt      integer NOT NULL,
+                executor_id  text NOT NULL,
+                reason       text NOT NULL CHECK (reason IN ('handover', 'recovery', 'restart', 'release')),
+                at           timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (workflow_id, attempt)
+            );
+
+            -- Workflows finished per second: a row enters this index once, when it finishes (no update
+            -- before that matches the predicate), so the claim and step paths do not maintain it.
+            CREATE INDEX workflows_finished ON exp22.workflows (completed_at)
+                WHERE status IN ('SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_EXCEEDED');
+            """),
     ];
 }

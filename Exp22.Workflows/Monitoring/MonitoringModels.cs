@@ -1,0 +1,150 @@
+using System.Text.Json;
+using Exp22.Workflows.Execution;
+
+namespace Exp22.Workflows.Monitoring;
+
+/// <summary>The fleet at a glance. <paramref name="Now"/> is the database's clock, which every other time here is on.</summary>
+/// <param name="Statuses">
+/// Every status: ENQUEUED and RUNNING count what is there now; SUCCESS, ERROR and CANCELLED what finished
+/// within the window (a count of all history would read the whole table).
+/// </param>
+public sealed record FleetOverview(
+    DateTimeOffset Now,
+    TimeSpan Window,
+    TimeSpan Bucket,
+    IReadOnlyList<StatusCount> Statuses,
+    IReadOnlyList<ThroughputPoint> Throughput,
+    IReadOnlyList<QueueDepth> Queues);
+
+/// <param name="Runs">Of <paramref name="Workflows"/>, how many are runs (root workflows).</param>
+/// <param name="WithinWindow">True for the finished statuses, counted over the window only.</param>
+public sealed record StatusCount(string Status, int Workflows, int Runs, bool WithinWindow);
+
+/// <summary>Workflows (any level) first claimed and finished in one bucket starting at <paramref name="Start"/>.</summary>
+public sealed record ThroughputPoint(DateTimeOffset Start, int Started, int Succeeded, int Failed, int Cancelled);
+
+/// <param name="Enqueued">Waiting to be claimed.</param>
+/// <param name="Running">Held by an executor.</param>
+/// <param name="WaitingForChildren">Parents parked until their children finish (RUNNING, holding no executor).</param>
+public sealed record QueueDepth(string Queue, int Enqueued, int Running, int WaitingForChildren);
+
+/// <param name="IdPrefix">Matches runs whose id, or the id of any workflow in them, starts with it.</param>
+/// <param name="From">Runs created at or after this time.</param>
+/// <param name="To">Runs created before this time.</param>
+public sealed record RunFilter(
+    string? Status = null,
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null,
+    UuidPrefix? IdPrefix = null,
+    int Limit = 50);
+
+public sealed record RunListing(DateTimeOffset Now, IReadOnlyList<RunSummaryRow> Runs);
+
+/// <summary>A run, newest first in a listing, with what its progress can be told from.</summary>
+/// <param name="Workflows">Workflows in the run so far, the root included.</param>
+/// <param name="WorkflowsFinished">Of those, how many have finished.</param>
+public sealed record RunSummaryRow(
+    Guid RunId,
+    string WorkflowName,
+    string Status,
+    string Queue,
+    JsonElement Input,
+    string? Error,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    int StepsDone,
+    int Workflows,
+    int WorkflowsFinished);
+
+/// <param name="TraceId">The run's trace, from the trace context stored when it was enqueued.</param>
+public sealed record RunTree(DateTimeOffset Now, string? TraceId, WorkflowView Root);
+
+/// <summary>One workflow of a run, with its steps, the attempts that were interrupted, and its children.</summary>
+/// <param name="ChildIndex">1-based among its parent's children, in the order they were started; null for the run.</param>
+/// <param name="ExecutorId">The executor of the latest attempt (null while queued or parked).</param>
+/// <param name="ErrorDetail">The whole exception when it failed: type, message, stack trace, inner exceptions.</param>
+public sealed record WorkflowView(
+    Guid Id,
+    Guid? ParentId,
+    int? ChildIndex,
+    string WorkflowName,
+    string Status,
+    string Queue,
+    string? ExecutorId,
+    int Attempt,
+    string? ApplicationVersion,
+    JsonElement Input,
+    JsonElement? Output,
+    string? Error,
+    string? ErrorDetail,
+    bool WaitingForChildren,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? ClaimedAt,
+    DateTimeOffset? CompletedAt,
+    IReadOnlyList<StepView> Steps,
+    IReadOnlyList<HandoverView> Handovers,
+    IReadOnlyList<WorkflowView> Children)
+{
+    public int StepsDoneInTree => Steps.Count + Children.Sum(c => c.StepsDoneInTree);
+}
+
+/// <summary>A step's checkpoint (only finished steps have one).</summary>
+/// <param name="Index">1-based, in the order the workflow ran its steps.</param>
+/// <param name="Attempt">The claim of the workflow it ran in; <paramref name="Tries"/> counts its retries within it.</param>
+public sealed record StepView(
+    int Index,
+    string Name,
+    string Status,
+    string ExecutorId,
+    int Attempt,
+    int Tries,
+    JsonElement? Output,
+    string? Error,
+    string? ErrorDetail,
+    DateTimeOffset StartedAt,
+    DateTimeOffset CompletedAt);
+
+/// <summary>
+/// Where a workflow changed hands: attempt <c>Attempt - 1</c> on <paramref name="FromExecutor"/> ended at
+/// <paramref name="At"/> for <paramref name="Reason"/> (see <see cref="InterruptionReasons"/>), and attempt
+/// <paramref name="Attempt"/> ran on <paramref name="ToExecutor"/> (null while nobody has resumed it).
+/// </summary>
+public sealed record HandoverView(int Attempt, string Reason, string FromExecutor, string? ToExecutor, DateTimeOffset At);
+
+public sealed record FleetExecutors(DateTimeOffset Now, IReadOnlyList<ExecutorView> Executors);
+
+/// <summary>An executor as its last heartbeat described it, judged on the database's clock.</summary>
+/// <param name="State"><see cref="MonitoredExecutorStates"/>: starting, running, draining or gone.</param>
+/// <param name="GoneBecause">For a gone executor: <c>left</c> (it drained and deregistered) or <c>silent</c> (no heartbeat within its timeout).</param>
+/// <param name="WorkflowsHeld">RUNNING workflows the database says it holds now (a gone executor's await recovery).</param>
+/// <param name="InFlight">Its workflows in flight at its last heartbeat, with their current step; at most
+/// <see cref="ExecutorHeartbeat.InFlightShown"/> of <paramref name="InFlightCount"/>.</param>
+public sealed record ExecutorView(
+    string ExecutorId,
+    string ApplicationVersion,
+    string State,
+    string? GoneBecause,
+    DateTimeOffset StartedAt,
+    DateTimeOffset HeartbeatAt,
+    TimeSpan HeartbeatTimeout,
+    int? Concurrency,
+    IReadOnlyList<string> Queues,
+    DateTimeOffset? DrainStartedAt,
+    DateTimeOffset? DrainDeadline,
+    DateTimeOffset? StoppedAt,
+    int WorkflowsHeld,
+    int InFlightCount,
+    IReadOnlyList<InFlightWorkflowStatus> InFlight);
+
+public static class MonitoredExecutorStates
+{
+    public const string Starting = ExecutorStates.Starting;
+    public const string Running = ExecutorStates.Running;
+    public const string Draining = ExecutorStates.Draining;
+    public const string Gone = "gone";
+
+    public const string Left = "left";
+    public const string Silent = "silent";
+}
