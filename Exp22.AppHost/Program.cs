@@ -11,8 +11,10 @@ var settings = AppHostSettingsLoader.Load(builder.Configuration);
 var postgres = await PostgresChoice.DecideAsync(builder.Configuration, settings);
 var db = builder.AddAppDatabase(postgres, settings.DataDirectory ?? Path.Combine(builder.AppHostDirectory, "..", ".data"));
 
+// Plain HTTP on loopback: no development certificate to configure, none to warn about.
 builder.AddProject<Projects.Exp22_Api>("api")
     .WithHttpEndpoint(port: settings.Ports.Api, name: "http")
+    .WithoutHttpsCertificate()
     .WithHttpHealthCheck("/health/ready")
     .WithReference(db)
     .WaitFor(db)
@@ -24,6 +26,7 @@ foreach (var (name, port) in new[] { ("executor-1", settings.Ports.Executor1), (
 {
     builder.AddProject<Projects.Exp22_Executor>(name)
         .WithHttpEndpoint(port: port, name: "http")
+        .WithoutHttpsCertificate()
         .WithHttpHealthCheck("/health/ready")
         .WithEnvironment("Workflows__ExecutorId", $"exp22-{name}")
         .WithReference(db)

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using Exp22.Harness.Os;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Exp22.AppHost.Commands;
 
@@ -15,11 +17,13 @@ internal static class DrainCommand
     /// <summary>The orchestrator's snapshot property holding the resource's process id (for a project, <c>dotnet run</c>, which forwards the signal).</summary>
     public const string PidProperty = "executable.pid";
 
+    private static readonly TimeSpan UnhealthyWithin = TimeSpan.FromSeconds(3);
+
     public static IResourceBuilder<ProjectResource> WithDrainCommand(this IResourceBuilder<ProjectResource> builder, TimeSpan completionTimeout) =>
         builder.WithCommand(Name, "Drain", DrainAsync, new CommandOptions
         {
-            Description = $"SIGTERM, as Kubernetes sends it: the executor stops claiming, lets its workflows finish for up to " +
-                          $"{completionTimeout.TotalSeconds:0} s, hands the rest to the other executor and exits. Stop kills it after 6 s.",
+            Description = $"Drain: SIGTERM, as Kubernetes sends it. The executor stops claiming, lets its workflows finish for up to " +
+                          $"{completionTimeout.TotalSeconds:0} s, hands the rest to the other executor and exits (Stop kills it after 6 s).",
             IconName = "ArrowExit",
             IconVariant = IconVariant.Filled,
             IsHighlighted = true,
@@ -29,16 +33,57 @@ internal static class DrainCommand
                 : ResourceCommandState.Disabled,
         });
 
-    private static Task<ExecuteCommandResult> DrainAsync(ExecuteCommandContext context)
+    private static async Task<ExecuteCommandResult> DrainAsync(ExecuteCommandContext context)
     {
         var notifications = context.Services.GetRequiredService<ResourceNotificationService>();
-        if (!notifications.TryGetCurrentState(context.ResourceName, out var resource) || Pid(resource.Snapshot) is not { } pid)
-            return Task.FromResult(CommandResults.Failure($"{context.ResourceName} has no running process to drain."));
+        if (!notifications.TryGetCurrentState(context.ResourceName, out var current) || Pid(current.Snapshot) is not { } pid)
+            return CommandResults.Failure($"{context.ResourceName} has no running process to drain.");
         if (!Posix.Signal(pid, Posix.SigTerm))
-            return Task.FromResult(CommandResults.Failure($"SIGTERM could not be sent to {context.ResourceName} (pid {pid}): it has exited."));
+            return CommandResults.Failure($"SIGTERM could not be sent to {context.ResourceName} (pid {pid}): it has exited.");
 
         context.Logger.LogInformation("Drain: SIGTERM sent to {Resource} (pid {Pid})", context.ResourceName, pid);
-        return Task.FromResult(CommandResults.Success($"SIGTERM sent to pid {pid}: draining"));
+        await ShowUnhealthyAsync(context, current.Resource, notifications);
+        return CommandResults.Success($"SIGTERM sent to pid {pid}: draining");
+    }
+
+    /// <summary>
+    /// The orchestrator re-checks a healthy resource only every 30 s, longer than a drain: run the resource's own
+    /// health checks now, until its readiness reports the drain, and publish what they found.
+    /// </summary>
+    private static async Task ShowUnhealthyAsync(ExecuteCommandContext context, IResource resource, ResourceNotificationService notifications)
+    {
+        var keys = resource.Annotations.OfType<HealthCheckAnnotation>().Select(a => a.Key).ToHashSet();
+        var health = context.Services.GetRequiredService<HealthCheckService>();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        deadline.CancelAfter(UnhealthyWithin);
+        try
+        {
+            while (true)
+            {
+                var report = await health.CheckHealthAsync(r => keys.Contains(r.Name), deadline.Token);
+                if (report.Status != HealthStatus.Healthy)
+                {
+                    await notifications.PublishUpdateAsync(resource, context.ResourceName, s => s.WithHealthReports(Merge(s.HealthReports, report)));
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            // Still ready after the bound: the orchestrator's own next check will tell.
+        }
+    }
+
+    private static ImmutableArray<HealthReportSnapshot> Merge(ImmutableArray<HealthReportSnapshot> reports, HealthReport report)
+    {
+        var runAt = DateTime.UtcNow;
+        var fresh = report.Entries.Select(e => new HealthReportSnapshot(e.Key, e.Value.Status, e.Value.Description, e.Value.Exception?.ToString())
+        {
+            LastRunAt = runAt,
+        }).ToList();
+        return [.. reports.Where(r => fresh.All(f => f.Name != r.Name)), .. fresh];
     }
 
     private static int? Pid(CustomResourceSnapshot snapshot) =>

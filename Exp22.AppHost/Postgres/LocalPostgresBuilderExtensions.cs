@@ -7,25 +7,14 @@ namespace Exp22.AppHost.Postgres;
 /// <c>AddLocalPostgres(...).AddDatabase(...)</c>: Aspire's PostgreSQL hosting shape for a server run from this
 /// machine's binaries. initdb runs once into the data directory; the server runs as the <c>postgres</c> user
 /// when the AppHost is root (setpriv, which execs in place, so the orchestrator's signals reach the server);
-/// a stop is a fast shutdown; the resource is healthy once it answers a query, and its databases are created
+/// a stop is a fast shutdown (run-postgres.sh); the resource is healthy once it answers a query, and its databases are created
 /// and reported running then.
 /// </summary>
 public static class LocalPostgresBuilderExtensions
 {
-    /// <summary>
-    /// The orchestrator stops an executable with SIGTERM, which is PostgreSQL's smart shutdown: it waits for
-    /// every client (the services' pools, the health checks) to disconnect, so the stop would end in SIGKILL.
-    /// This shell turns TERM and INT into INT, the fast shutdown (clients disconnected, transactions rolled
-    /// back), and exits with the server's status. $@ is the server's command.
-    /// </summary>
-    internal const string FastShutdownScript = """
-        trap 'kill -INT "$pm" 2>/dev/null' TERM INT
-        "$@" &
-        pm=$!
-        status=0
-        while kill -0 "$pm" 2>/dev/null; do wait "$pm"; status=$?; done
-        exit "$status"
-        """;
+    /// <summary>Runs the server and turns the orchestrator's SIGTERM into PostgreSQL's fast shutdown (see the script).</summary>
+    private static readonly string RunScript = Path.Combine(
+        Path.GetDirectoryName(typeof(LocalPostgresBuilderExtensions).Assembly.Location)!, "Postgres", "run-postgres.sh");
 
     private const string ResourceType = "PostgresDatabase";
 
@@ -75,9 +64,7 @@ public static class LocalPostgresBuilderExtensions
             .WithEndpoint(name: LocalPostgresServerResource.EndpointName, scheme: "tcp", isProxied: false)
             .WithArgs(context =>
             {
-                context.Args.Add("-c");
-                context.Args.Add(FastShutdownScript);
-                context.Args.Add("exp22-postgres");
+                context.Args.Add(RunScript);
                 foreach (var argument in account.Command(binaries.Postgres, PostgresCluster.ServerArguments(options, server.DataDirectory)))
                     context.Args.Add(argument);
                 context.Args.Add("-c");

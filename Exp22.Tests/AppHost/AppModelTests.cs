@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
 using Exp22.Harness.Demo;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -67,7 +66,7 @@ public sealed class AppModelTests(AspireAppFixture fixture, ITestOutputHelper ou
         using var api = App.CreateHttpClient("api");
         // Longer than the 10 s completion timeout: the drain must hand work over.
         var runId = await ApiRuns.StartAsync(api, subWorkflows: 4, steps: 5, minDelayMs: 3000, maxDelayMs: 3500);
-        var busy = await ExecutorWithWorkAsync(runId);
+        var busy = await App.BusyExecutorAsync();
         var survivor = busy == "executor-1" ? "executor-2" : "executor-1";
 
         try
@@ -76,7 +75,7 @@ public sealed class AppModelTests(AspireAppFixture fixture, ITestOutputHelper ou
         }
         finally
         {
-            await StartAgainAsync(busy);
+            await App.StartAgainAsync(busy);
         }
     }
 
@@ -129,31 +128,5 @@ public sealed class AppModelTests(AspireAppFixture fixture, ITestOutputHelper ou
         }
     }
 
-    /// <summary>The executor whose /status shows a workflow of the run in flight with a step done.</summary>
-    private async Task<string> ExecutorWithWorkAsync(Guid runId)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            foreach (var executor in new[] { "executor-1", "executor-2" })
-            {
-                using var http = App.CreateHttpClient(executor);
-                var status = await http.GetFromJsonAsync<JsonElement>("/status", deadline.Token);
-                if (status.GetProperty("inFlight").EnumerateArray().Any(w => w.GetProperty("stepsDone").GetInt32() > 0))
-                    return executor;
-            }
-
-            await Task.Delay(200, deadline.Token);
-        }
-    }
-
-    private async Task StartAgainAsync(string executor)
-    {
-        var started = await App.App.ResourceCommands.ExecuteCommandAsync(executor, KnownResourceCommands.StartCommand);
-        Assert.True(started.Success, started.Message);
-        await App.Notifications.WaitForResourceHealthyAsync(executor, new CancellationTokenSource(AspireApp.StartTimeout).Token);
-    }
-
-    private async Task<NpgsqlDataSource> DataSourceAsync() =>
-        NpgsqlDataSource.Create((await App.App.GetConnectionStringAsync("exp22db"))!);
+    private Task<NpgsqlDataSource> DataSourceAsync() => App.DatabaseAsync();
 }

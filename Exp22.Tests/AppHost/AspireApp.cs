@@ -1,9 +1,12 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Exp22.Harness.Os;
 using Exp22.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Exp22.Tests.AppHost;
 
@@ -96,6 +99,37 @@ public sealed class AspireApp : IAsyncDisposable
             lines.AddRange(batch.Select(line => line.Content));
         return lines;
     }
+
+    /// <summary>The executor whose /status shows a workflow in flight with a step done.</summary>
+    public async Task<string> BusyExecutorAsync()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            foreach (var executor in new[] { "executor-1", "executor-2" })
+            {
+                using var http = CreateHttpClient(executor);
+                var status = await http.GetFromJsonAsync<JsonElement>("/status", deadline.Token);
+                if (status.GetProperty("inFlight").EnumerateArray().Any(w => w.GetProperty("stepsDone").GetInt32() > 0))
+                    return executor;
+            }
+
+            await Task.Delay(200, deadline.Token);
+        }
+    }
+
+    /// <summary>Starts a stopped resource again (the dashboard's Start) and waits until it is healthy.</summary>
+    public async Task StartAgainAsync(string resource)
+    {
+        var started = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
+        Assert.True(started.Success, started.Message);
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await Notifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+    }
+
+    /// <summary>The app's database, as the services reach it.</summary>
+    public async Task<NpgsqlDataSource> DatabaseAsync() =>
+        NpgsqlDataSource.Create((await App.GetConnectionStringAsync("exp22db"))!);
 
     /// <summary>Every resource's state and last console lines, for a failure's message.</summary>
     public async Task<string> DescribeAsync()
