@@ -6,10 +6,11 @@ using Exp22.AppHost.Settings;
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostSettingsLoader.Load(builder.Configuration);
 
-// "postgres" with its database "exp22db": Aspire's container when a container runtime answers, else this
-// machine's PostgreSQL binaries (data in .data/postgres), else the server of ConnectionStrings:exp22db.
+// "postgres" with its database "exp22db": as AppHost:Postgres says; else the server of ConnectionStrings:exp22db;
+// else Aspire's container when a container runtime answers; else this machine's binaries, data in .data/postgres.
 var postgres = await PostgresChoice.DecideAsync(builder.Configuration, settings);
-var db = builder.AddAppDatabase(postgres, settings.DataDirectory ?? Path.Combine(builder.AppHostDirectory, "..", ".data"));
+var dataDirectory = Path.GetFullPath(settings.DataDirectory ?? Path.Combine(builder.AppHostDirectory, "..", ".data"));
+var db = builder.AddAppDatabase(postgres, dataDirectory);
 
 // Plain HTTP on loopback: no development certificate to configure, none to warn about.
 builder.AddProject<Projects.Exp22_Api>("api")

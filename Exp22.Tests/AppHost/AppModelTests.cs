@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Exp22.Harness.Demo;
+using Exp22.Tests.Engine;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Xunit.Abstractions;
@@ -107,6 +108,38 @@ public sealed class AppModelTests(AspireAppFixture fixture, ITestOutputHelper ou
         var trace = await DashboardTraces.WaitForAsync(App.Dashboard!, traceId,
             spans => spans.Any(s => s.Resource == busy) && spans.Any(s => s.Resource == survivor), TimeSpan.FromSeconds(60));
         Assert.Equal("api", Assert.Single(DashboardTraces.Roots(trace)).Resource);
+    }
+
+    [Fact]
+    public async Task Stop_on_postgres_is_a_fast_shutdown_its_database_follows_and_the_services_recover_when_it_starts_again()
+    {
+        using var timeout = new CancellationTokenSource(AspireApp.StartTimeout);
+        var clock = Stopwatch.StartNew();
+        var stop = await App.App.ResourceCommands.ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand, timeout.Token);
+        Assert.True(stop.Success, stop.Message);
+        // SIGTERM alone is PostgreSQL's smart shutdown, which waits for the services' pooled connections
+        // and ends in the orchestrator's SIGKILL 6 s later: the AppHost turns it into a fast shutdown.
+        var stopped = await App.Notifications.WaitForResourceAsync("postgres",
+            e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), timeout.Token);
+        output.WriteLine($"postgres: Stop → {stopped.Snapshot.State?.Text} (exit {stopped.Snapshot.ExitCode}) in {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal((KnownResourceStates.Finished, 0), (stopped.Snapshot.State?.Text, stopped.Snapshot.ExitCode));
+        Assert.Contains(await App.ConsoleLogAsync("postgres"), l => l.Contains("fast shutdown request"));
+        await App.Notifications.WaitForResourceAsync("exp22db", KnownResourceStates.Finished, timeout.Token);
+
+        await App.StartAgainAsync("postgres");
+        await App.Notifications.WaitForResourceHealthyAsync("exp22db", timeout.Token);
+        // The services were never restarted: their pools let go of the old server's connections, then serve again.
+        using var api = App.CreateHttpClient("api");
+        var runId = Guid.Empty;
+        await Eventually.TrueAsync(async () =>
+        {
+            using var seed = await api.GetAsync(DemoRuns.SeedPath(subWorkflows: 1, steps: 1));
+            if (seed.StatusCode != HttpStatusCode.Accepted)
+                return false;
+            runId = (await seed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
+            return true;
+        }, TimeSpan.FromSeconds(60), "the API to accept a run once PostgreSQL is back");
+        Assert.Equal("SUCCESS", (await ApiRuns.WaitUntilFinishedAsync(api, runId, RunTimeout)).GetProperty("status").GetString());
     }
 
     private async Task AssertNoCheckpointedStepRanAgainAsync(Guid runId, params string[] executors)
