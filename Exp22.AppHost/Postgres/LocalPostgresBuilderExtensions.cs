@@ -7,16 +7,16 @@ namespace Exp22.AppHost.Postgres;
 /// <c>AddLocalPostgres(...).AddDatabase(...)</c>: Aspire's PostgreSQL hosting shape for a server run from this
 /// machine's binaries. initdb runs once into the data directory; the server runs as the <c>postgres</c> user
 /// when the AppHost is root (setpriv, which execs in place, so the orchestrator's signals reach the server);
-/// a stop is a fast shutdown (run-postgres.sh); the resource is healthy once it answers a query, and its databases are created
-/// and reported running then.
+/// a stop is a fast shutdown (run-postgres.sh); the resource is healthy once it answers a query, and its
+/// databases are created and reported running then.
 /// </summary>
 public static class LocalPostgresBuilderExtensions
 {
+    private const string ResourceType = "PostgresDatabase";
+
     /// <summary>Runs the server and turns the orchestrator's SIGTERM into PostgreSQL's fast shutdown (see the script).</summary>
     private static readonly string RunScript = Path.Combine(
         Path.GetDirectoryName(typeof(LocalPostgresBuilderExtensions).Assembly.Location)!, "Postgres", "run-postgres.sh");
-
-    private const string ResourceType = "PostgresDatabase";
 
     public static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgres(
         this IDistributedApplicationBuilder builder, string name, string dataDirectory)

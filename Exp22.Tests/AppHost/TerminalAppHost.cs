@@ -113,6 +113,19 @@ public sealed class TerminalAppHost : IAsyncDisposable
         _data.Dispose();
     }
 
+    /// <summary>The snapshot holds the whole app: the orchestrator, the dashboard, PostgreSQL and the three services.</summary>
+    public void AssertTheWholeAppRuns()
+    {
+        var commandLines = Processes.Select(ProcFs.CommandLineOf).ToList();
+        Assert.Contains(commandLines, c => c.Contains("dcp", StringComparison.Ordinal) && c.Contains("--monitor", StringComparison.Ordinal));
+        Assert.Contains(commandLines, c => c.Contains("Aspire.Dashboard", StringComparison.Ordinal));
+        Assert.Contains(commandLines, c => c.Contains("postgres -D", StringComparison.Ordinal));
+        Assert.Equal(3, commandLines.Count(c => c.StartsWith("dotnet run --project", StringComparison.Ordinal) && !c.Contains("Exp22.AppHost", StringComparison.Ordinal)));
+    }
+
+    public static string Describe(IEnumerable<int> pids) =>
+        string.Join("; ", pids.Select(pid => $"{pid} {ProcFs.CommandLineOf(pid)}"));
+
     private async Task WaitUntilHealthyAsync(TimeSpan timeout)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
