@@ -3,7 +3,6 @@ using Exp22.Executor.Status;
 using Exp22.ServiceDefaults;
 using Exp22.Workflows.Hosting;
 using Exp22.Workflows.Telemetry;
-using Microsoft.Extensions.Options;
 
 // Content root = the build output, where appsettings.json is, whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -30,8 +29,6 @@ builder.Services.AddOptions<DemoOptions>()
     .BindConfiguration(DemoOptions.SectionName)
     .ValidateDataAnnotations()
     .ValidateOnStart();
-builder.Services.AddShutdownBudget($"{WorkflowsOptions.SectionName}:{nameof(WorkflowsOptions.WorkflowCompletionTimeout)}",
-    sp => sp.GetRequiredService<IOptions<WorkflowsOptions>>().Value.WorkflowCompletionTimeout);
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

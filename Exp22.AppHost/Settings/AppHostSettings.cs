@@ -57,12 +57,21 @@ internal sealed class ApiTimings
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }
 
-/// <summary>Each executor's shutdown timings (<c>Workflows:WorkflowCompletionTimeout</c>, <c>HostOptions:ShutdownTimeout</c>).</summary>
+/// <summary>
+/// Each executor's shutdown timings (<c>Workflows:WorkflowCompletionTimeout</c>, <c>Workflows:HandoverTimeout</c>,
+/// <c>Workflows:LeaveTimeout</c>, <c>HostOptions:ShutdownTimeout</c>); the executor checks at start that they fit.
+/// </summary>
 internal sealed class ExecutorTimings
 {
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan WorkflowCompletionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:05:00")]
+    public TimeSpan HandoverTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:05:00")]
+    public TimeSpan LeaveTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -17,6 +17,8 @@ internal static class ShutdownTimingsExtensions
     public static IResourceBuilder<ProjectResource> WithShutdownTimings(this IResourceBuilder<ProjectResource> builder, ExecutorTimings timings) =>
         builder
             .WithEnvironment("Workflows__WorkflowCompletionTimeout", Format(timings.WorkflowCompletionTimeout))
+            .WithEnvironment("Workflows__HandoverTimeout", Format(timings.HandoverTimeout))
+            .WithEnvironment("Workflows__LeaveTimeout", Format(timings.LeaveTimeout))
             .WithEnvironment("HostOptions__ShutdownTimeout", Format(timings.ShutdownTimeout));
 
     private static string Format(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);

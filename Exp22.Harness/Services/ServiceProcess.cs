@@ -36,12 +36,16 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <param name="keptLines">Null keeps every line (a test audits them); a number keeps only that many of the last
     /// (a benchmark's executor prints far more than anyone reads).</param>
-    public static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment, int? keptLines = null)
+    public static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> environment, int? keptLines = null) =>
+        StartAssembly(BuiltProjects.DllOf(project), name, environment, keptLines);
+
+    /// <summary>Runs <paramref name="assembly"/> with <c>dotnet</c>, as <see cref="Start"/> runs a service's build output.</summary>
+    public static ServiceProcess StartAssembly(string assembly, string name, IReadOnlyDictionary<string, string> environment, int? keptLines = null)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Pick()}");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { BuiltProjects.DllOf(project) },
+            ArgumentList = { assembly },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,

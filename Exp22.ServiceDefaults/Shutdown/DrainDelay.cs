@@ -51,6 +51,6 @@ internal sealed partial class DrainDelay(
     private partial void LogDelayStarted(double seconds);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information,
-        Message = "Drain delay over after {Seconds:0.0} s: no longer accepting connections, finishing requests in flight")]
+        Message = "Drain delay over after {Seconds:0.0} s")]
     private partial void LogDelayOver(double seconds);
 }

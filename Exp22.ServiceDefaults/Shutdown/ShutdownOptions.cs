@@ -22,7 +22,10 @@ public sealed class ShutdownOptions : IValidatableObject
     /// </summary>
     public TimeSpan DrainDelay { get; set; } = TimeSpan.Zero;
 
-    /// <summary>How long a request still in flight when the server stops accepting may take to finish.</summary>
+    /// <summary>
+    /// Once the server stops accepting: how long the requests in flight may take to finish. Those still
+    /// running then are aborted, and their count logged; a slow client cannot hold the process longer.
+    /// </summary>
     public TimeSpan RequestDrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

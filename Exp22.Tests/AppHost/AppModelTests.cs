@@ -33,7 +33,7 @@ public sealed class AppModelTests(AspireAppFixture fixture, ITestOutputHelper ou
         var executor = await App.SnapshotAsync("executor-1");
         var api = await App.SnapshotAsync("api");
         Assert.Contains(executor.EnvironmentVariables, v => v is { Name: "Workflows__WorkflowCompletionTimeout", Value: "00:00:10" });
-        Assert.Contains(executor.EnvironmentVariables, v => v is { Name: "HostOptions__ShutdownTimeout", Value: "00:00:20" });
+        Assert.Contains(executor.EnvironmentVariables, v => v is { Name: "HostOptions__ShutdownTimeout", Value: "00:00:30" });
         Assert.Contains(api.EnvironmentVariables, v => v is { Name: "Shutdown__DrainDelay", Value: "00:00:05" });
         Assert.Contains(api.EnvironmentVariables,
             v => v.Name == "WorkflowsDashboard__TraceUrlTemplate" && v.Value == $"{App.Dashboard!.ToString().TrimEnd('/')}/traces/detail/{{traceId}}");

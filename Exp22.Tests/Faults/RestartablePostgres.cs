@@ -13,7 +13,11 @@ namespace Exp22.Tests.Faults;
 internal sealed class RestartablePostgres : IAsyncDisposable
 {
     private readonly TestFolder _folder;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
     private readonly PostgresServerOptions _options;
+    private readonly List<int> _frozen = [];
     private PostgresServer? _server;
 
     private RestartablePostgres(TestFolder folder, PostgresServerOptions options, PostgresServer server)
@@ -64,8 +68,41 @@ internal sealed class RestartablePostgres : IAsyncDisposable
         _server = await PostgresServer.StartAsync(_options);
     }
 
+    /// <summary>
+    /// Makes the server unreachable without closing anything: SIGSTOP to the postmaster, then to every
+    /// backend. Connections stay open and new ones are accepted by the kernel, but nothing answers, as
+    /// with a network partition or a hung host; every client waits for its own timeouts.
+    /// </summary>
+    public void Freeze()
+    {
+        var postmaster = _server?.ProcessId ?? throw new InvalidOperationException("The server is not running.");
+        // The postmaster first, so that it forks no backend after the children are listed.
+        Signal(postmaster, SigStop);
+        _frozen.Add(postmaster);
+        foreach (var child in ProcFs.ChildrenOf(postmaster))
+        {
+            Signal(child, SigStop);
+            _frozen.Add(child);
+        }
+    }
+
+    /// <summary>SIGCONT to every process <see cref="Freeze"/> stopped: the server answers again.</summary>
+    public void Thaw()
+    {
+        foreach (var pid in Enumerable.Reverse(_frozen))
+            Posix.Signal(pid, SigCont);
+        _frozen.Clear();
+    }
+
+    private static void Signal(int pid, int signal)
+    {
+        if (!Posix.Signal(pid, signal))
+            throw new InvalidOperationException($"Could not signal PostgreSQL process {pid}.");
+    }
+
     public async ValueTask DisposeAsync()
     {
+        Thaw();
         await StopAsync();
         _folder.Dispose();
     }

@@ -29,11 +29,12 @@ public sealed class KubernetesManifestTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("terminationGracePeriodSeconds: 45", "terminationGracePeriodSeconds: 30", "api: terminationGracePeriodSeconds")]
-    [InlineData("terminationGracePeriodSeconds: 30", "terminationGracePeriodSeconds: 15", "executor: terminationGracePeriodSeconds")]
+    [InlineData("terminationGracePeriodSeconds: 40", "terminationGracePeriodSeconds: 25", "executor: terminationGracePeriodSeconds")]
     [InlineData("value: \"00:00:20\"\n            - name: Shutdown__RequestDrainTimeout", "value: \"00:00:08\"\n            - name: Shutdown__RequestDrainTimeout", "ALB: health check interval")]
     [InlineData("deregistration_delay.timeout_seconds=35", "deregistration_delay.timeout_seconds=10", "ALB: deregistration_delay")]
     [InlineData("value: \"00:00:35\"", "value: \"00:00:30\"", "api: HostOptions:ShutdownTimeout")]
-    [InlineData("              value: \"00:00:10\"\n            - name: HostOptions__ShutdownTimeout\n              value: \"00:00:20\"", "              value: \"00:00:15\"\n            - name: HostOptions__ShutdownTimeout\n              value: \"00:00:20\"", "executor: HostOptions:ShutdownTimeout")]
+    [InlineData("name: Workflows__HandoverTimeout\n              value: \"00:00:05\"", "name: Workflows__HandoverTimeout\n              value: \"00:00:09\"", "executor: HostOptions:ShutdownTimeout")]
+    [InlineData("name: Workflows__LeaveTimeout\n              value: \"00:00:05\"", "name: Workflows__LeaveTimeout\n              value: \"00:00:09\"", "executor: HostOptions:ShutdownTimeout")]
     [InlineData("  minAvailable: 1", "  minAvailable: 2", "exp22-api: one PodDisruptionBudget")]
     [InlineData("fieldPath: metadata.name", "fieldPath: spec.nodeName", "executor: Workflows__ExecutorId")]
     public void A_manifest_that_breaks_the_budget_is_caught(string original, string broken, string violation)

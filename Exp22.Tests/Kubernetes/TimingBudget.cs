@@ -74,12 +74,14 @@ public sealed class TimingBudget
     private void CheckExecutor(DeployedService executor)
     {
         var completion = executor.Duration("Workflows:WorkflowCompletionTimeout");
+        var handover = executor.Duration("Workflows:HandoverTimeout");
+        var leave = executor.Duration("Workflows:LeaveTimeout");
         var drainDelay = executor.Duration("Shutdown:DrainDelay");
         var requestDrain = executor.Duration("Shutdown:RequestDrainTimeout");
         var shutdown = executor.Duration("HostOptions:ShutdownTimeout");
 
-        Require(shutdown > completion + drainDelay + requestDrain + AppMargin,
-            $"executor: HostOptions:ShutdownTimeout {S(shutdown)} > Workflows:WorkflowCompletionTimeout {S(completion)} + Shutdown:DrainDelay {S(drainDelay)} + Shutdown:RequestDrainTimeout {S(requestDrain)} + margin {S(AppMargin)}");
+        Require(shutdown > completion + handover + leave + drainDelay + requestDrain + AppMargin,
+            $"executor: HostOptions:ShutdownTimeout {S(shutdown)} > Workflows:WorkflowCompletionTimeout {S(completion)} + Workflows:HandoverTimeout {S(handover)} + Workflows:LeaveTimeout {S(leave)} + Shutdown:DrainDelay {S(drainDelay)} + Shutdown:RequestDrainTimeout {S(requestDrain)} + margin {S(AppMargin)}");
         Require(executor.GracePeriod > shutdown,
             $"executor: terminationGracePeriodSeconds {S(executor.GracePeriod)} > HostOptions:ShutdownTimeout {S(shutdown)}");
         Require(Yaml.Text(executor.Env("Workflows__ExecutorId"), "valueFrom", "fieldRef", "fieldPath") == "metadata.name",

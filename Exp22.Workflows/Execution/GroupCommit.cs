@@ -36,7 +36,10 @@ internal sealed class GroupCommit<T> : IAsyncDisposable where T : PendingWrite
     private readonly Func<IReadOnlyList<T>, CancellationToken, Task<IReadOnlySet<T>>> _writeMany;
     private readonly Func<T, CancellationToken, Task<bool>> _writeOne;
     private readonly Channel<T> _queue = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true });
+    // Never disposed: a write stuck on an unreachable database may still release its slot after
+    // DisposeAsync, and a SemaphoreSlim without a wait handle holds nothing to dispose.
     private readonly SemaphoreSlim _writeSlots = new(MaxWritesInFlight, MaxWritesInFlight);
+    private readonly CancellationTokenSource _disposed = new();
     private readonly Task _dispatcher;
 
     /// <param name="writeMany">Writes a batch in one transaction; returns the items whose fence held.</param>
@@ -62,11 +65,21 @@ internal sealed class GroupCommit<T> : IAsyncDisposable where T : PendingWrite
     private async Task DispatchAsync()
     {
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             // Taking a slot before draining the queue is what makes batches: while every slot is busy,
             // new writes wait here together for the next transaction.
-            await _writeSlots.WaitAsync();
+            try
+            {
+                await _writeSlots.WaitAsync(_disposed.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                while (reader.TryRead(out var item))
+                    item.Abandon();
+                return;
+            }
+
             var batch = new List<T>();
             while (batch.Count < MaxBatch && reader.TryRead(out var item))
             {
@@ -131,12 +144,17 @@ internal sealed class GroupCommit<T> : IAsyncDisposable where T : PendingWrite
         }
     }
 
+    /// <summary>
+    /// Stops dispatching without waiting for the writes in flight: by now their workflows have stopped
+    /// listening (drained, handed over or abandoned), and with the database unreachable a write may
+    /// take its command timeout and more, which would hold the process after its shutdown budget.
+    /// Writes still queued are abandoned.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _dispatcher;
-        for (var i = 0; i < MaxWritesInFlight; i++)
-            await _writeSlots.WaitAsync();
-        _writeSlots.Dispose();
+        await _disposed.CancelAsync().ConfigureAwait(false);
+        await _dispatcher.ConfigureAwait(false);
+        _disposed.Dispose();
     }
 }

@@ -10,13 +10,13 @@ namespace Exp22.Workflows.Execution;
 /// <summary>
 /// The executor's lifecycle: claim workflows into free slots, run them, heartbeat, recover the work of
 /// dead executors; and on stop, drain: claim nothing new, give in-flight workflows up to
-/// <see cref="WorkflowsOptions.WorkflowCompletionTimeout"/>, then hand the rest back in one statement.
+/// <see cref="WorkflowsOptions.WorkflowCompletionTimeout"/>, then hand the rest back in one statement
+/// (<see cref="WorkflowsOptions.HandoverTimeout"/>) and deregister (<see cref="WorkflowsOptions.LeaveTimeout"/>).
 /// The drain runs in <see cref="StoppingAsync"/>, before any hosted service stops, so that a web server
 /// in the same host keeps answering health and status requests while the executor drains.
 /// </summary>
 public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
 {
-    private static readonly TimeSpan HandoverTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan FirstClaimRetry = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxClaimRetry = TimeSpan.FromSeconds(5);
 
@@ -124,43 +124,22 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    // Three phases, each with a deadline of its own that does not rely on the database honouring
+    // cancellation (a connection attempt to a server that accepts but never answers ignores it): a wait
+    // that runs out is abandoned, so the drain ends within the sum of the three timeouts whatever the
+    // database does. AddExecutor declares that sum to the host's shutdown budget.
     private async Task DrainAsync(CancellationToken cancellationToken)
     {
         var drainStart = _time.GetTimestamp();
         _drainStartedAt = _time.GetUtcNow();
         _state = ExecutorStates.Draining;
-        await _stopClaiming.CancelAsync();
-        await _claimLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-
-        var inFlight = _inFlight.Values.ToArray();
-        _logger.LogInformation(
-            "Drain started: executor {ExecutorId} claims nothing new; {InFlight} workflow(s) in flight; waiting up to {Timeout:0.#} s for them",
-            _options.ExecutorId, inFlight.Length, _options.WorkflowCompletionTimeout.TotalSeconds);
-        _ = BeatOnceAsync(ExecutorStates.Draining);
-
-        await Task.WhenAll(inFlight.Select(f => f.Execution))
-            .WaitAsync(_options.WorkflowCompletionTimeout, _time, cancellationToken)
-            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await CompleteInFlightAsync(cancellationToken).ConfigureAwait(false);
 
         var remaining = _inFlight.Values.ToArray();
-        _logger.LogInformation(
-            "Drain: {Finished} workflow(s) finished or parked in {Waited:0.0} s; {Remaining} still running",
-            inFlight.Length - remaining.Length, _time.GetElapsedTime(drainStart).TotalSeconds, remaining.Length);
+        if (remaining.Length > 0 || !_toRelease.IsEmpty)
+            await HandOverAsync(remaining).ConfigureAwait(false);
 
-        if (remaining.Length > 0)
-            await HandOverAsync(remaining);
-
-        await _shutdown.CancelAsync();
-        await Task.WhenAll(_heartbeatLoop, _listenLoop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        try
-        {
-            using var leave = new CancellationTokenSource(HandoverTimeout, _time);
-            await _heartbeat.LeaveAsync(_options.ExecutorId, leave.Token);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogWarning("Executor {ExecutorId} could not deregister: {Error}", _options.ExecutorId, e.Message);
-        }
+        await LeaveAsync().ConfigureAwait(false);
 
         _state = ExecutorStates.Stopped;
         WorkflowTelemetry.DrainDuration.Record(_time.GetElapsedTime(drainStart).TotalSeconds,
@@ -169,14 +148,43 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
             _options.ExecutorId, _time.GetElapsedTime(drainStart).TotalSeconds);
     }
 
+    /// <summary>Stops claiming and waits for the workflows in flight, up to the completion timeout in all.</summary>
+    private async Task CompleteInFlightAsync(CancellationToken hostStopping)
+    {
+        var started = _time.GetTimestamp();
+        using var timeout = new CancellationTokenSource(_options.WorkflowCompletionTimeout, _time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, hostStopping);
+        await _stopClaiming.CancelAsync().ConfigureAwait(false);
+        // A claim stuck on the database must not hold the drain: what it claims after this is in flight
+        // by the time of the handover, or still held by this executor's id for the survivors.
+        await _claimLoop.WaitAsync(deadline.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        var inFlight = _inFlight.Values.ToArray();
+        _logger.LogInformation(
+            "Drain started: executor {ExecutorId} claims nothing new; {InFlight} workflow(s) in flight; waiting up to {Timeout:0.#} s for them",
+            _options.ExecutorId, inFlight.Length, _options.WorkflowCompletionTimeout.TotalSeconds);
+        _ = BeatOnceAsync(ExecutorStates.Draining);
+
+        await Task.WhenAll(inFlight.Select(f => f.Execution))
+            .WaitAsync(deadline.Token)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        _logger.LogInformation(
+            "Drain: {Finished} workflow(s) finished or parked in {Waited:0.0} s; {Remaining} still running",
+            inFlight.Length - _inFlight.Count, _time.GetElapsedTime(started).TotalSeconds, _inFlight.Count);
+    }
+
+    /// <summary>Hands back what is left and stops its local executions, up to the handover timeout in all.</summary>
     private async Task HandOverAsync(InFlightWorkflow[] remaining)
     {
+        using var deadline = new CancellationTokenSource(_options.HandoverTimeout, _time);
         // Hand back first, then stop the local executions: a step finishing in between is either
         // checkpointed before the handover commits, or refused by the fence after it.
         try
         {
-            using var timeout = new CancellationTokenSource(HandoverTimeout, _time);
-            var handed = await _handover.HandBackAsync(_options.ExecutorId, timeout.Token);
+            var handed = await _handover.HandBackAsync(_options.ExecutorId, deadline.Token)
+                .WaitAsync(deadline.Token).ConfigureAwait(false);
+            _toRelease.Clear();
             WorkflowTelemetry.HandedOver.Add(handed, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
             foreach (var flight in remaining)
                 WorkflowSpans.MarkHandedOver(flight.Activity, _options.ExecutorId);
@@ -184,17 +192,53 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
                 "Drain: handed {Handed} workflow(s) back to the queue; another executor resumes them from their last checkpoint",
                 handed);
         }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            _logger.LogError(
+                "Drain: could not hand back {Count} workflow(s) within {Key} ({Timeout:0.#} s): [{Workflows}]; they stay with executor {ExecutorId} until survivors recover them, {HeartbeatTimeout:0.#} s after its last heartbeat",
+                remaining.Length + _toRelease.Count, WorkflowsOptions.HandoverTimeoutKey, _options.HandoverTimeout.TotalSeconds,
+                Describe(remaining), _options.ExecutorId, _options.HeartbeatTimeout.TotalSeconds);
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _logger.LogError("Drain: handover failed ({Error}); survivors will recover the workflows after the heartbeat timeout",
-                e.Message);
+            _logger.LogError(e,
+                "Drain: could not hand back {Count} workflow(s): [{Workflows}]; they stay with executor {ExecutorId} until survivors recover them, {HeartbeatTimeout:0.#} s after its last heartbeat",
+                remaining.Length + _toRelease.Count, Describe(remaining), _options.ExecutorId, _options.HeartbeatTimeout.TotalSeconds);
         }
 
         foreach (var flight in remaining)
-            await flight.Cancellation.CancelAsync();
+            await flight.Cancellation.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(remaining.Select(f => f.Execution))
-            .WaitAsync(HandoverTimeout, _time)
+            .WaitAsync(deadline.Token)
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>The workflows this executor still holds, for a log line: in flight, then awaiting release.</summary>
+    private string Describe(InFlightWorkflow[] remaining) => string.Join(", ",
+        remaining.Select(f => f.Workflow).Concat(_toRelease).Select(w => $"{w.Id} ({w.Name}, run {w.RunId})"));
+
+    /// <summary>Stops the heartbeat and the listener and deletes this executor's row, up to the leave timeout in all.</summary>
+    private async Task LeaveAsync()
+    {
+        using var deadline = new CancellationTokenSource(_options.LeaveTimeout, _time);
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_heartbeatLoop, _listenLoop)
+            .WaitAsync(deadline.Token)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            await _heartbeat.LeaveAsync(_options.ExecutorId, deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            _logger.LogWarning(
+                "Executor {ExecutorId} could not deregister within {Key} ({Timeout:0.#} s); its row goes stale instead",
+                _options.ExecutorId, WorkflowsOptions.LeaveTimeoutKey, _options.LeaveTimeout.TotalSeconds);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning(e, "Executor {ExecutorId} could not deregister; its row goes stale instead", _options.ExecutorId);
+        }
     }
 
     /// <summary>

@@ -6,6 +6,9 @@ namespace Exp22.Workflows.Hosting;
 public sealed class WorkflowsOptions : IValidatableObject
 {
     public const string SectionName = "Workflows";
+    public const string WorkflowCompletionTimeoutKey = $"{SectionName}:{nameof(WorkflowCompletionTimeout)}";
+    public const string HandoverTimeoutKey = $"{SectionName}:{nameof(HandoverTimeout)}";
+    public const string LeaveTimeoutKey = $"{SectionName}:{nameof(LeaveTimeout)}";
 
     [Required, MinLength(1)]
     public string ApplicationName { get; set; } = "exp22";
@@ -33,6 +36,16 @@ public sealed class WorkflowsOptions : IValidatableObject
     /// <summary>How long a draining executor lets its in-flight workflows finish before handing them back.</summary>
     public TimeSpan WorkflowCompletionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// After the completion timeout: how long the drain may take to hand the unfinished workflows back to
+    /// the queue and stop their local executions. What it cannot hand back in time stays with this
+    /// executor's id until survivors recover it, <see cref="HeartbeatTimeout"/> after its last heartbeat.
+    /// </summary>
+    public TimeSpan HandoverTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Last step of a drain: how long stopping the heartbeat and listener and deregistering may take.</summary>
+    public TimeSpan LeaveTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>An executor silent for this long is dead: survivors re-enqueue its workflows.</summary>
@@ -45,6 +58,10 @@ public sealed class WorkflowsOptions : IValidatableObject
     {
         if (WorkflowCompletionTimeout < TimeSpan.Zero || WorkflowCompletionTimeout > TimeSpan.FromHours(1))
             yield return Error(nameof(WorkflowCompletionTimeout), "must be between 00:00:00 and 01:00:00");
+        if (HandoverTimeout < TimeSpan.FromMilliseconds(100) || HandoverTimeout > TimeSpan.FromMinutes(5))
+            yield return Error(nameof(HandoverTimeout), "must be between 00:00:00.100 and 00:05:00");
+        if (LeaveTimeout < TimeSpan.FromMilliseconds(100) || LeaveTimeout > TimeSpan.FromMinutes(5))
+            yield return Error(nameof(LeaveTimeout), "must be between 00:00:00.100 and 00:05:00");
         if (HeartbeatInterval < TimeSpan.FromMilliseconds(50) || HeartbeatInterval > TimeSpan.FromMinutes(5))
             yield return Error(nameof(HeartbeatInterval), "must be between 00:00:00.050 and 00:05:00");
         if (HeartbeatTimeout < 2 * HeartbeatInterval)

@@ -5,6 +5,7 @@ using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Exp22.Workflows.Hosting;
 
@@ -76,9 +77,29 @@ public sealed class WorkflowsBuilder
         return this;
     }
 
-    /// <summary>Runs the registered workflows in this process: claims, heartbeats and drains on stop.</summary>
+    /// <summary>
+    /// Runs the registered workflows in this process: claims, heartbeats and drains on stop. Adds the
+    /// executor's readiness check (tag <c>ready</c>) and its drain to the host's shutdown budget: the host
+    /// refuses to start when <c>HostOptions:ShutdownTimeout</c> cannot contain the drain.
+    /// </summary>
     public WorkflowsBuilder AddExecutor()
     {
+        if (Services.Any(d => d.ServiceType == typeof(WorkflowExecutor)))
+            return this;
+
+        Services.AddOptions<HostOptions>()
+            .BindConfiguration("HostOptions")
+            .ValidateOnStart();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HostOptions>, ExecutorShutdownBudget>());
+        Services.AddOptions<Dictionary<string, TimeSpan>>(ExecutorShutdownBudget.LinesName)
+            .Configure<IOptions<WorkflowsOptions>>((lines, workflows) =>
+            {
+                foreach (var (key, duration) in ExecutorShutdownBudget.Lines(workflows.Value))
+                    lines[key] = duration;
+            });
+        Services.AddHealthChecks()
+            .AddCheck<ExecutorHealthCheck>("executor", tags: [ExecutorHealthCheck.ReadyTag]);
+
         Services.TryAddSingleton<QueueClaims>();
         Services.TryAddSingleton<Handover>();
         Services.TryAddSingleton<Release>();
@@ -89,7 +110,7 @@ public sealed class WorkflowsBuilder
         Services.TryAddSingleton<WorkflowOutcomes>();
         Services.TryAddSingleton<WorkflowRunner>();
         Services.TryAddSingleton(sp => new WorkflowExecutor(
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkflowsOptions>>(),
+            sp.GetRequiredService<IOptions<WorkflowsOptions>>(),
             sp.GetRequiredService<WorkflowRegistry>(),
             sp.GetRequiredService<QueueClaims>(),
             sp.GetRequiredService<Handover>(),
