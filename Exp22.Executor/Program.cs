@@ -19,7 +19,9 @@ if (string.IsNullOrWhiteSpace(connectionString))
     return 1;
 }
 
-builder.Services.AddNpgsqlDataSource(connectionString, data => data.TraceCommandsOnlyWithinSpans().UseWorkflowsDefaults());
+// Aspire's client integration: the data source with its health check (part of readiness), tracing and metrics.
+builder.AddNpgsqlDataSource(ConnectionNames.Database,
+    configureDataSourceBuilder: data => data.TraceCommandsOnlyWithinSpans().UseWorkflowsDefaults());
 builder.Services.AddWorkflows()
     .AddWorkflow<DemoRunWorkflow>()
     .AddWorkflow<DemoSubWorkflow>()

@@ -2,6 +2,7 @@ using Exp22.Api.Database;
 using Exp22.ServiceDefaults;
 using Exp22.Workflows.Hosting;
 using Exp22.Workflows.Telemetry;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace Exp22.Api.Hosting;
@@ -35,7 +36,9 @@ public static class WorkflowsDatabase
             throw new StartupConfigurationException($"{ConnectionStringKey} is not a valid PostgreSQL connection string: {e.Message}");
         }
 
-        builder.Services.AddNpgsqlDataSource(connectionString, data => data.TraceCommandsOnlyWithinSpans().UseWorkflowsDefaults());
+        // Aspire's client integration: the data source with its health check, tracing and metrics.
+        builder.AddNpgsqlDataSource(ConnectionNames.Database,
+            configureDataSourceBuilder: data => data.TraceCommandsOnlyWithinSpans().UseWorkflowsDefaults());
         builder.Services.AddWorkflows().WithoutMigrationAtStart();
         builder.Services.AddSchemaMigrationInBackground();
         return builder;

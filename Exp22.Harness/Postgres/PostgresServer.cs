@@ -86,7 +86,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 var dataDirectory = temporaryRoot is null
                     ? Path.GetFullPath(options.DataDirectory!)
                     : Path.Combine(temporaryRoot, "data");
-                await PrepareClusterAsync(binaries, account, options, dataDirectory, noSync: temporaryRoot is not null, ct);
+                await PostgresCluster.PrepareAsync(binaries, account, options, dataDirectory, noSync: temporaryRoot is not null, ct);
 
                 var port = options.Port == 0 ? FreePort.Pick() : options.Port;
                 var server = await LaunchAsync(binaries, account, options, logger, dataDirectory, temporaryRoot, port, ct);
@@ -156,48 +156,6 @@ public sealed class PostgresServer : IAsyncDisposable
         _logger.LogInformation("PostgreSQL on port {Port} stopped in {Elapsed} ms", Port, stopwatch.ElapsedMilliseconds);
     }
 
-    private static async Task PrepareClusterAsync(
-        PostgresBinaries binaries, ServerAccount account, PostgresServerOptions options, string dataDirectory,
-        bool noSync, CancellationToken ct)
-    {
-        Directory.CreateDirectory(dataDirectory);
-        await account.TakeOwnershipAsync(dataDirectory, ct);
-        await account.EnsureCanEnterAsync(dataDirectory, ct);
-        if (File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
-            return;
-
-        string? passwordFile = null;
-        try
-        {
-            var arguments = new List<string>
-            {
-                "-D", dataDirectory, "-U", options.User, "-E", "UTF8", "--locale=C", "--auth-local=trust",
-            };
-            if (options.Password is null)
-            {
-                arguments.Add("--auth-host=trust");
-            }
-            else
-            {
-                passwordFile = await WritePasswordFileAsync(account, options.Password, ct);
-                arguments.AddRange(["--auth-host=scram-sha-256", $"--pwfile={passwordFile}"]);
-            }
-
-            // A throwaway cluster (or one whose server runs with fsync=off) gains nothing from initdb's fsyncs.
-            if (noSync || IsOff(options.Settings, "fsync"))
-                arguments.Add("--no-sync");
-
-            var (exitCode, output) = await ProcessRunner.RunAsync(account.StartInfo(binaries.InitDb, arguments), ct);
-            if (exitCode != 0)
-                throw new PostgresStartException($"initdb failed (exit code {exitCode}) for {dataDirectory}:{Environment.NewLine}{output}");
-        }
-        finally
-        {
-            if (passwordFile is not null)
-                DeleteDirectory(Path.GetDirectoryName(passwordFile));
-        }
-    }
-
     private static async Task<PostgresServer> LaunchAsync(
         PostgresBinaries binaries, ServerAccount account, PostgresServerOptions options, ILogger logger,
         string dataDirectory, string? temporaryRoot, int port, CancellationToken ct)
@@ -205,7 +163,7 @@ public sealed class PostgresServer : IAsyncDisposable
         var logFile = Path.Combine(dataDirectory, LogFileName);
         // A kept cluster appends to its log; the tail we report on failure starts where this run starts.
         var logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
-        var serverCommand = account.Command(binaries.Postgres, ServerArguments(options, dataDirectory, port));
+        var serverCommand = account.Command(binaries.Postgres, [.. PostgresCluster.ServerArguments(options, dataDirectory), .. PostgresCluster.PortArguments(port)]);
         var guardian = await PostgresGuardian.StartAsync(serverCommand, logFile, temporaryRoot, ct);
 
         var connectionString = new NpgsqlConnectionStringBuilder
@@ -227,26 +185,6 @@ public sealed class PostgresServer : IAsyncDisposable
             // Stopping also removes a temporary root; the caller's cleanup tolerates that.
             await server.StopAsync(CancellationToken.None);
             throw;
-        }
-    }
-
-    private static IEnumerable<string> ServerArguments(PostgresServerOptions options, string dataDirectory, int port)
-    {
-        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in PostgresServerOptions.DefaultSettings.Concat(options.Settings))
-            settings[name] = value;
-        // Loopback only: the cluster trusts loopback logins unless a password is set. No unix socket: the
-        // default /var/run/postgresql needs permissions we may not have, and nothing here uses it.
-        settings["listen_addresses"] = "127.0.0.1";
-        settings["port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        settings["unix_socket_directories"] = "";
-
-        yield return "-D";
-        yield return dataDirectory;
-        foreach (var (name, value) in settings)
-        {
-            yield return "-c";
-            yield return $"{name}={value}";
         }
     }
 
@@ -314,7 +252,7 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    private static string CreateTemporaryRoot(ServerAccount account)
+    internal static string CreateTemporaryRoot(ServerAccount account)
     {
         // As root the postgres user must pass through the temp folder; TMPDIR may be private (e.g. /root/tmp).
         var baseDirectory = Path.GetTempPath();
@@ -332,22 +270,7 @@ public sealed class PostgresServer : IAsyncDisposable
         return root;
     }
 
-    private static async Task<string> WritePasswordFileAsync(ServerAccount account, string password, CancellationToken ct)
-    {
-        var folder = CreateTemporaryRoot(account);
-        var file = Path.Combine(folder, "pwfile");
-        await File.WriteAllTextAsync(file, password + "\n", ct);
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        await account.TakeOwnershipAsync(file, ct);
-        return file;
-    }
-
-    private static bool IsOff(IDictionary<string, string> settings, string name) =>
-        settings.Any(setting => string.Equals(setting.Key, name, StringComparison.OrdinalIgnoreCase)
-                                && setting.Value.Trim().ToLowerInvariant() is "off" or "false" or "0" or "no");
-
-    private static void DeleteDirectory(string? directory)
+    internal static void DeleteDirectory(string? directory)
     {
         if (directory is null)
             return;

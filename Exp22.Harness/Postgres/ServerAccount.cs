@@ -7,7 +7,7 @@ namespace Exp22.Harness.Postgres;
 /// The operating-system account the server programs run as. PostgreSQL refuses to run as root, so a
 /// root process runs them as the <c>postgres</c> system user (created by the Debian package).
 /// </summary>
-internal sealed class ServerAccount
+public sealed class ServerAccount
 {
     public const string PostgresUser = "postgres";
 

@@ -1,60 +1,25 @@
-using Exp22.ServiceDefaults;
 using Exp22.ServiceDefaults.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 
 namespace Microsoft.Extensions.Hosting;
 
 public static class HealthExtensions
 {
-    private const int DatabaseCheckSeconds = 2;
-
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddDrainSignal();
 
-        var checks = builder.Services.AddHealthChecks()
+        builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [HealthTags.Live])
             .AddCheck<DrainingHealthCheck>("draining", tags: [HealthTags.Ready]);
-
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionNames.Database);
-        if (!string.IsNullOrWhiteSpace(connectionString))
-        {
-            checks.AddNpgSql(
-                ProbeConnectionString(connectionString),
-                name: ConnectionNames.Database,
-                tags: [HealthTags.Ready],
-                timeout: TimeSpan.FromSeconds(DatabaseCheckSeconds));
-        }
+        builder.Services.AddDatabaseReadiness();
 
         return builder;
-    }
-
-    // A probe that hangs tells the balancer nothing. The registration timeout alone is not enough:
-    // Npgsql ignores the cancellation token while waiting for the server's startup reply (a server
-    // that accepts but never answers held the check for the default 15 s), so the probe gets its own
-    // pool with short connect and command timeouts.
-    private static string ProbeConnectionString(string connectionString)
-    {
-        try
-        {
-            return new NpgsqlConnectionStringBuilder(connectionString)
-            {
-                Timeout = DatabaseCheckSeconds,
-                CommandTimeout = DatabaseCheckSeconds,
-            }.ConnectionString;
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidOperationException(
-                $"ConnectionStrings:{ConnectionNames.Database} is not a valid PostgreSQL connection string: {e.Message}", e);
-        }
     }
 
     // Mapped in every environment, unlike Aspire's template: the AppHost, the load balancer and

@@ -3,7 +3,6 @@ using Exp22.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -25,18 +24,17 @@ public static class TelemetryExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddNpgsqlInstrumentation()
                 .AddMeter(TelemetryNames.Workflows))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryNames.Workflows)
-                // Probes and the dashboard's status polls hit these every second or so; their spans would
-                // drown the real ones.
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsPolled(context.Request.Path))
-                .AddHttpClientInstrumentation()
-                .AddNpgsql());
+                // Probes hit these every few seconds; their spans would drown the real ones. The database's
+                // spans and metrics come with Aspire.Npgsql's AddNpgsqlDataSource.
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsProbe(context.Request.Path))
+                .AddHttpClientInstrumentation());
 
-        // The SDK reads the endpoint, service name and resource attributes from the same OTEL_* settings.
+        // The AppHost sets OTEL_EXPORTER_OTLP_ENDPOINT (the dashboard's OTLP/gRPC address), _PROTOCOL, the
+        // service name and resource attributes; the SDK reads them all from these OTEL_* settings.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
@@ -45,10 +43,6 @@ public static class TelemetryExtensions
         return builder;
     }
 
-    private static bool IsPolled(PathString path) =>
-        path.StartsWithSegments(HealthPaths.Health) || path.StartsWithSegments(HealthPaths.Alive)
-        || path.StartsWithSegments(StatusPath);
-
-    // The executor's /status, which the AppHost's dashboard polls to show drains live.
-    private const string StatusPath = "/status";
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments(HealthPaths.Health) || path.StartsWithSegments(HealthPaths.Alive);
 }

@@ -17,6 +17,43 @@ public static class ProcFs
             .Where(child => child > 0 && ReadStat(child) is { State: not 'Z' } stat && stat.ParentPid == pid)
             .ToList();
 
+    /// <summary>The running descendants of <paramref name="pid"/>: its children, theirs, and so on.</summary>
+    public static IReadOnlyList<int> DescendantsOf(int pid)
+    {
+        var found = new List<int>();
+        var next = new Queue<int>([pid]);
+        while (next.TryDequeue(out var parent))
+        {
+            foreach (var child in ChildrenOf(parent))
+            {
+                found.Add(child);
+                next.Enqueue(child);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The process's command line (arguments joined by spaces), or "" when it is gone.</summary>
+    public static string CommandLineOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>Running processes whose command line contains <paramref name="text"/>.</summary>
+    public static IReadOnlyList<int> WithCommandLineContaining(string text) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(path => int.TryParse(Path.GetFileName(path), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && IsRunning(pid) && CommandLineOf(pid).Contains(text, StringComparison.Ordinal))
+            .ToList();
+
     /// <summary>The real uid the process runs as, or null when it is gone.</summary>
     public static int? UidOf(int pid)
     {
