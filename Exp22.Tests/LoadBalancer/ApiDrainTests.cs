@@ -137,7 +137,9 @@ public sealed class ApiDrainTests(ITestOutputHelper output)
         Assert.IsType<HttpRequestException>(cut);
         Assert.Equal(0, exitCode);
         Assert.Contains(api.Lines, line => line.Contains("Request drain: aborted 1 request(s) still running after Shutdown:RequestDrainTimeout (3 s): POST /runs"));
-        Assert.Contains(api.Lines, line => line.Contains("2 request(s) in flight get up to 3 s"));
+        // The count is the server's view at that moment: a body half-sent by the client may not have reached
+        // the pipeline yet on a loaded machine, so only the aborted count above is exact.
+        Assert.Contains(api.Lines, line => line.Contains("request(s) in flight get up to 3 s"));
         // Cut 3 s after the listener closed, not held until HostOptions:ShutdownTimeout (20 s); the rest of
         // the range is for a loaded machine.
         Assert.InRange(exitedAfter - stoppedAccepting, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(15));
