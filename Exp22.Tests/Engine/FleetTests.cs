@@ -52,7 +52,7 @@ public sealed class FleetTests
         Assert.Equal(WorkflowStatus.Success, tree.Status);
         Assert.Equal(survivor.Executor.ExecutorId, tree.ExecutorId);
         Assert.Equal(2, tree.Attempt);
-        Assert.Equal([1, 1, 1], new[] { 0, 1, 2 }.Select(step => log.StepRuns(run.RunId, step)));
+        Assert.Equal([1, 1, 1], Enumerable.Range(0, 3).Select(step => log.StepRuns(run.RunId, step)));
         Assert.Equal(2, log.StepRuns(run.RunId, 3));
         Assert.Equal([doomed.Executor.ExecutorId, doomed.Executor.ExecutorId, doomed.Executor.ExecutorId],
             tree.Steps.Take(3).Select(s => s.ExecutorId));

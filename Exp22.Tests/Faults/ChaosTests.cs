@@ -26,7 +26,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
     private const double RunsPerSecond = 3;
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(20);
 
-    private static IReadOnlyDictionary<string, string> ExecutorEnvironment(string database, string executorId) => new Dictionary<string, string>
+    private static Dictionary<string, string> ExecutorEnvironment(string database, string executorId) => new Dictionary<string, string>
     {
         ["ConnectionStrings__exp22db"] = database,
         ["Workflows__ExecutorId"] = executorId,

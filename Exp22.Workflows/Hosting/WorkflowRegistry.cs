@@ -28,7 +28,7 @@ public sealed class WorkflowRegistry
         _byName[name] = new WorkflowRegistration(name, typeof(TWorkflow), static async (services, context, input) =>
         {
             var workflow = ActivatorUtilities.GetServiceOrCreateInstance<TWorkflow>(services);
-            var output = await workflow.RunAsync(context, WorkflowJson.Deserialize<TInput>(input));
+            var output = await workflow.RunAsync(context, WorkflowJson.Deserialize<TInput>(input)).ConfigureAwait(false);
             return WorkflowJson.Serialize(output);
         });
     }
