@@ -16,7 +16,7 @@ namespace Exp22.Tests.AppHost;
 /// Aspire.Hosting.Testing: it gets healthy, the seed's run succeeds as one trace, and the dashboard's "Drain"
 /// drains an executor to Finished with exit code 0 while its run still succeeds.
 /// </summary>
-[Collection(AspireAppCollection.Name)]
+[Collection(AspireAppCollectionDefinition.Name)]
 [Trait("Category", "Slow")]
 public sealed class AppModelTests(AspireAppFixture fixture, ITestOutputHelper output)
 {

@@ -12,7 +12,7 @@ namespace Exp22.Tests.AppHost;
 /// the run's trace across api and both executors in Traces, the engine's instruments in Metrics. The dashboard
 /// is Blazor Server: every step waits on elements. Screenshots go to .artifacts/screenshots/.
 /// </summary>
-[Collection(AspireAppCollection.Name)]
+[Collection(AspireAppCollectionDefinition.Name)]
 [Trait("Category", "Slow")]
 public sealed class AspireDashboardBrowserTests(AspireAppFixture fixture)
 {
