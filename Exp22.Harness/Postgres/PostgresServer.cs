@@ -97,16 +97,16 @@ public sealed partial class PostgresServer : IAsyncDisposable
             {
                 // Another process took the free port we picked before the server bound it: pick again.
                 LogPortTaken(logger);
-                DeleteDirectory(temporaryRoot);
+                DirectoryTree.Delete(temporaryRoot);
             }
             catch (PortTakenException e)
             {
-                DeleteDirectory(temporaryRoot);
+                DirectoryTree.Delete(temporaryRoot);
                 throw new PostgresStartException(e.Message);
             }
             catch
             {
-                DeleteDirectory(temporaryRoot);
+                DirectoryTree.Delete(temporaryRoot);
                 throw;
             }
         }
@@ -149,7 +149,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         }
 
         _guardian.Dispose();
-        DeleteDirectory(_temporaryRoot);
+        DirectoryTree.Delete(_temporaryRoot);
         LogStopped(_logger, Port, stopwatch.ElapsedMilliseconds);
     }
 
@@ -265,20 +265,6 @@ public sealed partial class PostgresServer : IAsyncDisposable
             : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
               | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         return root;
-    }
-
-    internal static void DeleteDirectory(string? directory)
-    {
-        if (directory is null)
-            return;
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // The guardian removed it already.
-        }
     }
 
     private sealed class PortTakenException(string message) : Exception(message);

@@ -83,7 +83,7 @@ public sealed class WorkflowContext
         retry.Validate();
         var startedAt = _time.GetUtcNow();
         using var activity = WorkflowSpans.StartStep(_workflow, seq, name);
-        var startTimestamp = Stopwatch.GetTimestamp();
+        var startTimestamp = _time.GetTimestamp();
         _progress.StepStarted(name);
         for (var tries = 1; ; tries++)
         {
@@ -101,14 +101,14 @@ public sealed class WorkflowContext
             {
                 var failure = Failure.Of(e);
                 await _checkpoints.SaveAsync(_workflow, seq, name, null, failure, tries, startedAt, CancellationToken).ConfigureAwait(false);
-                WorkflowSpans.EndStep(activity, _workflow, startTimestamp, tries, failure.Summary);
+                WorkflowSpans.EndStep(activity, _workflow, _time.GetElapsedTime(startTimestamp), tries, failure.Summary);
                 _progress.StepCompleted();
                 throw new StepFailedException(name, failure.Summary);
             }
 
             await _checkpoints.SaveAsync(
                 _workflow, seq, name, WorkflowJson.Serialize(result), null, tries, startedAt, CancellationToken).ConfigureAwait(false);
-            WorkflowSpans.EndStep(activity, _workflow, startTimestamp, tries, null);
+            WorkflowSpans.EndStep(activity, _workflow, _time.GetElapsedTime(startTimestamp), tries, null);
             _progress.StepCompleted();
             return result;
         }

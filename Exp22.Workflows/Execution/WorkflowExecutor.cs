@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Exp22.Workflows.Hosting;
 using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

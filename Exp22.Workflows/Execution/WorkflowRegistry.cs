@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Exp22.Workflows.Hosting;
+namespace Exp22.Workflows.Execution;
 
 /// <summary>Runs a workflow from its stored JSON input and returns its JSON output.</summary>
 internal delegate Task<string> WorkflowInvoker(IServiceProvider services, WorkflowContext context, string input);

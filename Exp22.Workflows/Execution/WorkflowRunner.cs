@@ -1,4 +1,3 @@
-using Exp22.Workflows.Hosting;
 using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Exp22.Workflows.Storage;

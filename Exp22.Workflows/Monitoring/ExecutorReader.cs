@@ -1,5 +1,4 @@
 using Exp22.Workflows.Execution;
-using Exp22.Workflows.Hosting;
 using Npgsql;
 
 namespace Exp22.Workflows.Monitoring;
