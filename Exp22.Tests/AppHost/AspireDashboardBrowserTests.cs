@@ -21,6 +21,7 @@ public sealed class AspireDashboardBrowserTests(AspireAppFixture fixture)
 
     private AspireApp App => fixture.App;
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Drain_from_an_executors_row_turns_it_unhealthy_then_finished_and_the_runs_trace_spans_api_and_both_executors()
     {

@@ -7,6 +7,7 @@ namespace Exp22.Tests.Engine;
 /// <summary>Several executors on one database: the claims, the recovery of the dead, the drain.</summary>
 public sealed class FleetTests
 {
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Three_executors_complete_a_thousand_workflows_and_never_run_an_attempt_twice()
     {

@@ -37,6 +37,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         ["Workflows__WorkflowCompletionTimeout"] = "00:00:00.500",
     };
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Every_run_succeeds_while_executors_are_killed_and_terminated_one_at_a_time()
     {
