@@ -21,7 +21,7 @@ public sealed class AspireAppFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class AspireAppCollection : ICollectionFixture<AspireAppFixture>
+public sealed class AspireAppCollectionDefinition : ICollectionFixture<AspireAppFixture>
 {
     public const string Name = "Aspire app";
 }

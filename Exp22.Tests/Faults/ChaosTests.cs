@@ -26,7 +26,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
     private const double RunsPerSecond = 3;
     private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(20);
 
-    private static IReadOnlyDictionary<string, string> ExecutorEnvironment(string database, string executorId) => new Dictionary<string, string>
+    private static Dictionary<string, string> ExecutorEnvironment(string database, string executorId) => new Dictionary<string, string>
     {
         ["ConnectionStrings__exp22db"] = database,
         ["Workflows__ExecutorId"] = executorId,
@@ -37,6 +37,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         ["Workflows__WorkflowCompletionTimeout"] = "00:00:00.500",
     };
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Every_run_succeeds_while_executors_are_killed_and_terminated_one_at_a_time()
     {

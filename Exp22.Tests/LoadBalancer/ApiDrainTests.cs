@@ -37,6 +37,7 @@ public sealed class ApiDrainTests(ITestOutputHelper output)
         return await http.SendAsync(request);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task During_the_drain_delay_readiness_fails_but_new_connections_are_served_with_connection_close()
     {
@@ -71,6 +72,7 @@ public sealed class ApiDrainTests(ITestOutputHelper output)
         Assert.Contains(api.Lines, line => line.Contains("Drain delay over"));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task After_the_delay_new_connections_are_refused_but_a_request_in_flight_still_completes()
     {

@@ -83,32 +83,32 @@ public sealed class WorkflowContext
         retry.Validate();
         var startedAt = _time.GetUtcNow();
         using var activity = WorkflowSpans.StartStep(_workflow, seq, name);
-        var startTimestamp = Stopwatch.GetTimestamp();
+        var startTimestamp = _time.GetTimestamp();
         _progress.StepStarted(name);
         for (var tries = 1; ; tries++)
         {
             T result;
             try
             {
-                result = await step(CancellationToken);
+                result = await step(CancellationToken).ConfigureAwait(false);
             }
             catch (Exception) when (!CancellationToken.IsCancellationRequested && tries < retry.MaxAttempts)
             {
-                await Task.Delay(retry.DelayBefore(tries + 1), _time, CancellationToken);
+                await Task.Delay(retry.DelayBefore(tries + 1), _time, CancellationToken).ConfigureAwait(false);
                 continue;
             }
             catch (Exception e) when (!CancellationToken.IsCancellationRequested && e is not WorkflowFencedException)
             {
                 var failure = Failure.Of(e);
-                await _checkpoints.SaveAsync(_workflow, seq, name, null, failure, tries, startedAt, CancellationToken);
-                WorkflowSpans.EndStep(activity, _workflow, startTimestamp, tries, failure.Summary);
+                await _checkpoints.SaveAsync(_workflow, seq, name, null, failure, tries, startedAt, CancellationToken).ConfigureAwait(false);
+                WorkflowSpans.EndStep(activity, _workflow, _time.GetElapsedTime(startTimestamp), tries, failure.Summary);
                 _progress.StepCompleted();
                 throw new StepFailedException(name, failure.Summary);
             }
 
             await _checkpoints.SaveAsync(
-                _workflow, seq, name, WorkflowJson.Serialize(result), null, tries, startedAt, CancellationToken);
-            WorkflowSpans.EndStep(activity, _workflow, startTimestamp, tries, null);
+                _workflow, seq, name, WorkflowJson.Serialize(result), null, tries, startedAt, CancellationToken).ConfigureAwait(false);
+            WorkflowSpans.EndStep(activity, _workflow, _time.GetElapsedTime(startTimestamp), tries, null);
             _progress.StepCompleted();
             return result;
         }
@@ -117,14 +117,14 @@ public sealed class WorkflowContext
     public Task RunStepAsync(string name, Func<CancellationToken, Task> step, RetryPolicy? retry = null) =>
         RunStepAsync<object?>(name, async ct =>
         {
-            await step(ct);
+            await step(ct).ConfigureAwait(false);
             return null;
         }, retry);
 
     public async Task<ChildWorkflow<TOutput>> StartChildAsync<TWorkflow, TInput, TOutput>(
         TInput input, ChildWorkflowOptions? options = null)
         where TWorkflow : Workflow<TInput, TOutput> =>
-        (await StartChildrenAsync<TWorkflow, TInput, TOutput>([input], options))[0];
+        (await StartChildrenAsync<TWorkflow, TInput, TOutput>([input], options).ConfigureAwait(false))[0];
 
     /// <summary>Starts one child per input in a single round trip; replay returns the children already started.</summary>
     public async Task<IReadOnlyList<ChildWorkflow<TOutput>>> StartChildrenAsync<TWorkflow, TInput, TOutput>(
@@ -157,7 +157,7 @@ public sealed class WorkflowContext
         {
             await _childStarts.StartAsync(
                 _workflow, name, options?.Queue ?? _workflow.Queue, options?.Priority ?? 0,
-                [.. newIds], [.. newSeqs], [.. newInputs], CancellationToken);
+                [.. newIds], [.. newSeqs], [.. newInputs], CancellationToken).ConfigureAwait(false);
             for (var i = 0; i < newIds.Count; i++)
                 _history.RecordChild(newSeqs[i], new RecordedChild(newIds[i], name, WorkflowStatus.Enqueued, null, null));
         }

@@ -55,10 +55,11 @@ internal sealed class EnqueueNotifier(NpgsqlDataSource dataSource)
 
             try
             {
-                await using var command = dataSource.CreateCommand(NotifySql);
+                var command = dataSource.CreateCommand(NotifySql);
+                await using var commandDisposal = command.ConfigureAwait(false);
                 command.Parameters.Add(new NpgsqlParameter("channel", Notifications.Enqueued));
                 command.Parameters.Add(new NpgsqlParameter("queues", queues));
-                await command.ExecuteNonQueryAsync();
+                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -81,7 +81,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         activity?.SetTag(WorkflowTelemetry.WorkflowNameTag, request.WorkflowName);
         activity?.SetTag(WorkflowTelemetry.QueueTag, request.Queue);
         var traceContext = TraceContextColumns.OfCurrent();
-        await using var command = dataSource.CreateCommand(EnqueueSql);
+        var command = dataSource.CreateCommand(EnqueueSql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("id", Guid.CreateVersion7()));
         command.Parameters.Add(new NpgsqlParameter("name", request.WorkflowName));
         command.Parameters.Add(new NpgsqlParameter("queue", request.Queue));
@@ -93,9 +94,10 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("trace_state", NpgsqlDbType.Text) { Value = traceContext.TraceStateValue });
 
         EnqueuedRun run;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
         {
-            await reader.ReadAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             run = new EnqueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2),
                 reader.GetFieldValue<DateTimeOffset>(3));
         }
@@ -120,12 +122,14 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 
     public async Task<IReadOnlyList<RunSummary>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(ListSql);
+        var command = dataSource.CreateCommand(ListSql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("status", NpgsqlDbType.Text) { Value = (object?)query.Status ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("limit", query.Limit));
         var runs = new List<RunSummary>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             runs.Add(new RunSummary(
                 reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
@@ -139,20 +143,22 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     /// <returns>The run's tree from its root, or null when no run has this id.</returns>
     public async Task<WorkflowNode?> GetRunAsync(Guid runId, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        var batch = dataSource.CreateBatch();
+        await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(TreeWorkflowsSql) { Parameters = { new("run_id", runId) } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(TreeStepsSql) { Parameters = { new("run_id", runId) } });
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
 
         var rows = new List<WorkflowRow>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             rows.Add(WorkflowRow.Read(reader));
         if (rows.Count == 0)
             return null;
 
-        await reader.NextResultAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var steps = new Dictionary<Guid, List<StepNode>>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var workflowId = reader.GetGuid(0);
             var error = reader.IsDBNull(4) ? null : reader.GetString(4);
@@ -176,18 +182,20 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     public async Task<CancelOutcome> CancelAsync(Guid workflowId, CancellationToken cancellationToken) =>
         await DeadlockRetry.RunAsync(async ct =>
         {
-            await using var command = dataSource.CreateCommand(CancelSql);
+            var command = dataSource.CreateCommand(CancelSql);
+            await using var commandDisposal = command.ConfigureAwait(false);
             command.Parameters.Add(new NpgsqlParameter("id", workflowId));
             command.Parameters.Add(new NpgsqlParameter("channel", Notifications.Cancelled));
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
             return (reader.GetBoolean(0), reader.GetBoolean(1)) switch
             {
                 (false, _) => CancelOutcome.NotFound,
                 (true, true) => CancelOutcome.Cancelled,
                 (true, false) => CancelOutcome.AlreadyFinished,
             };
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
 
     private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);

@@ -65,7 +65,8 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         string executorId, string applicationVersion, string[] queues, string[] names, int limit,
         CancellationToken cancellationToken, int suspects = 1)
     {
-        await using var command = dataSource.CreateCommand(Sql);
+        var command = dataSource.CreateCommand(Sql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("queues", queues));
         command.Parameters.Add(new NpgsqlParameter("names", names));
         command.Parameters.Add(new NpgsqlParameter("limit", limit));
@@ -74,8 +75,9 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("application_version", applicationVersion));
 
         var claimed = new List<ClaimedWorkflow>(limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             claimed.Add(new ClaimedWorkflow(
                 Id: reader.GetGuid(0),

@@ -71,7 +71,8 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
     {
         var status = await DeadlockRetry.RunAsync(async ct =>
         {
-            await using var batch = _dataSource.CreateBatch();
+            var batch = _dataSource.CreateBatch();
+            await using var batchDisposal = batch.ConfigureAwait(false);
             batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSelfSql) { Parameters = { new("id", workflow.Id) } });
             batch.BatchCommands.Add(new NpgsqlBatchCommand(ParkSql)
             {
@@ -84,10 +85,11 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
                     new("channel", Notifications.Enqueued),
                 },
             });
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            await reader.NextResultAsync(ct);
-            return await reader.ReadAsync(ct) ? reader.GetString(0) : null;
-        }, cancellationToken);
+            var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetString(0) : null;
+        }, cancellationToken).ConfigureAwait(false);
 
         return status switch
         {
