@@ -71,3 +71,15 @@ public enum CancelOutcome
     NotFound,
     AlreadyFinished,
 }
+
+public enum SendOutcome
+{
+    Sent,
+    NotFound,
+
+    /// <summary>A message with the same idempotency key was sent to this workflow before; this one was dropped.</summary>
+    Duplicate,
+}
+
+/// <summary>The latest value a workflow published for an event, and when.</summary>
+public sealed record WorkflowEvent<T>(string Key, T Value, DateTimeOffset UpdatedAt);

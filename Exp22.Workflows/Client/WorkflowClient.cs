@@ -72,6 +72,101 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
                (SELECT count(*) FROM notified)
         """;
 
+    // Taken as its own statement so that the next one's snapshot is later than any park of the receiver
+    // that committed first (see WorkflowOutcomes.ParkUntilAsync).
+    private const string LockTargetSql = "SELECT 1 FROM exp22.workflows WHERE id = @workflow_id FOR NO KEY UPDATE";
+
+    // A receiver parked on this topic becomes claimable at once; a resend with the same key is dropped,
+    // delivered or not.
+    private const string SendSql = """
+        WITH sent AS (
+            INSERT INTO exp22.messages (workflow_id, topic, payload, idempotency_key)
+            SELECT id, @topic, @payload, @idempotency_key FROM exp22.workflows WHERE id = @workflow_id
+            ON CONFLICT (workflow_id, idempotency_key) DO NOTHING
+            RETURNING workflow_id),
+        woken AS (
+            UPDATE exp22.workflows w
+            SET not_before = NULL, waiting_topic = NULL
+            FROM sent
+            WHERE w.id = sent.workflow_id
+              AND w.status = 'ENQUEUED'
+              AND w.waiting_topic = @topic
+            RETURNING w.queue)
+        SELECT EXISTS (SELECT 1 FROM exp22.workflows WHERE id = @workflow_id),
+               EXISTS (SELECT 1 FROM sent),
+               (SELECT count(pg_notify(@channel, queue)) FROM woken)
+        """;
+
+    private const string GetEventSql = """
+        SELECT value::text, updated_at FROM exp22.workflow_events WHERE workflow_id = @workflow_id AND key = @key
+        """;
+
+    private static readonly TimeSpan EventPollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Sends <paramref name="message"/> to workflow <paramref name="workflowId"/> on <paramref name="topic"/>;
+    /// its next <see cref="WorkflowContext.ReceiveAsync{T}"/> on that topic takes it, exactly once. With an
+    /// <paramref name="idempotencyKey"/>, a resend with the same key is not delivered again.
+    /// </summary>
+    public async Task<SendOutcome> SendAsync<T>(
+        Guid workflowId, string topic, T message, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        var payload = WorkflowJson.Serialize(message);
+        return await DeadlockRetry.RunAsync(async ct =>
+        {
+            await using var batch = dataSource.CreateBatch();
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(LockTargetSql) { Parameters = { new("workflow_id", workflowId) } });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(SendSql)
+            {
+                Parameters =
+                {
+                    new("workflow_id", workflowId),
+                    new("topic", topic),
+                    new("payload", NpgsqlDbType.Jsonb) { Value = payload },
+                    new("idempotency_key", NpgsqlDbType.Text) { Value = (object?)idempotencyKey ?? DBNull.Value },
+                    new("channel", Notifications.Enqueued),
+                },
+            });
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            await reader.NextResultAsync(ct);
+            await reader.ReadAsync(ct);
+            return (reader.GetBoolean(0), reader.GetBoolean(1)) switch
+            {
+                (false, _) => SendOutcome.NotFound,
+                (true, true) => SendOutcome.Sent,
+                (true, false) => SendOutcome.Duplicate,
+            };
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The latest value the workflow published for event <paramref name="key"/>, waiting up to
+    /// <paramref name="timeout"/> for a first one; null when none came in time.
+    /// </summary>
+    public async Task<WorkflowEvent<T>?> GetEventAsync<T>(
+        Guid workflowId, string key, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            await using (var command = dataSource.CreateCommand(GetEventSql))
+            {
+                command.Parameters.Add(new NpgsqlParameter("workflow_id", workflowId));
+                command.Parameters.Add(new NpgsqlParameter("key", key));
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                if (await reader.ReadAsync(cancellationToken))
+                    return new WorkflowEvent<T>(key, WorkflowJson.Deserialize<T>(reader.GetString(0)), reader.GetFieldValue<DateTimeOffset>(1));
+            }
+
+            var left = deadline - DateTimeOffset.UtcNow;
+            if (left <= TimeSpan.Zero)
+                return null;
+            await Task.Delay(left < EventPollInterval ? left : EventPollInterval, cancellationToken);
+        }
+    }
+
     public async Task<EnqueuedRun> EnqueueAsync(EnqueueRequest request, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(request.WorkflowName);

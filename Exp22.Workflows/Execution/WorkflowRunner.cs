@@ -24,6 +24,7 @@ internal sealed class WorkflowRunner(
     IServiceScopeFactory scopes,
     StepCheckpoints checkpoints,
     ChildWorkflowStarts childStarts,
+    MessageStatements messages,
     WorkflowOutcomes outcomes,
     IOptions<WorkflowsOptions> options,
     TimeProvider time,
@@ -70,14 +71,12 @@ internal sealed class WorkflowRunner(
 
             await using var scope = scopes.CreateAsyncScope();
             var context = new WorkflowContext(
-                workflow, history, checkpoints, childStarts, time, flight.Progress, cancellationToken);
+                workflow, history, checkpoints, childStarts, messages, time, flight.Progress, cancellationToken);
             var execution = registration.Invoke(scope.ServiceProvider, context, workflow.Input);
 
             if (await Task.WhenAny(execution, context.Suspension.Requested) != execution)
             {
-                var waiting = await outcomes.ParkAsync(workflow, context.Suspension.WaitingFor, cancellationToken);
-                logger.LogDebug("Workflow {WorkflowId} {Outcome}", workflow.Id,
-                    waiting ? "parked until its children finish" : "found its children done and went back to the queue");
+                await ParkAsync(flight, context.Suspension, cancellationToken);
                 return ExecutionEnd.Parked;
             }
 
@@ -112,6 +111,23 @@ internal sealed class WorkflowRunner(
                 workflow.Id, workflow.Name, e.Message);
             return ExecutionEnd.InfrastructureFailure;
         }
+    }
+
+    private async Task ParkAsync(InFlightWorkflow flight, Suspension suspension, CancellationToken cancellationToken)
+    {
+        var workflow = flight.Workflow;
+        // Children first: a workflow that also waits for a time meets that wait again on the replay after them.
+        if (suspension.WaitingFor is { Length: > 0 } children || suspension.WakeAt is not { } wakeAt)
+        {
+            var waiting = await outcomes.ParkAsync(workflow, suspension.WaitingFor, cancellationToken);
+            logger.LogDebug("Workflow {WorkflowId} {Outcome}", workflow.Id,
+                waiting ? "parked until its children finish" : "found its children done and went back to the queue");
+            return;
+        }
+
+        flight.ParkedUntil = await outcomes.ParkUntilAsync(workflow, wakeAt, suspension.Topic, cancellationToken);
+        logger.LogDebug("Workflow {WorkflowId} parked until {WakeAt:O}{Topic}", workflow.Id, wakeAt,
+            suspension.Topic is { } topic ? $" or a message on '{topic}'" : "");
     }
 
     /// <summary>
