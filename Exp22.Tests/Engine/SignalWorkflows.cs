@@ -73,5 +73,31 @@ public static class SignalWorkflows
     public static void Register(WorkflowsBuilder workflows) => workflows
         .AddWorkflow<SleepWorkflow>()
         .AddWorkflow<ReceiveWorkflow>()
-        .AddWorkflow<EventWorkflow>();
+        .AddWorkflow<EventWorkflow>()
+        .AddWorkflow<FixableWorkflow>();
 }
+
+/// <summary>Runs steps 0..Steps-1; step FailAt throws until the gate "{id}-fixed" is open (the bug "fixed").</summary>
+[WorkflowName("fixable")]
+public sealed class FixableWorkflow(ExecutionLog log) : Workflow<FixableInput, int>
+{
+    public override async Task<int> RunAsync(WorkflowContext context, FixableInput input)
+    {
+        var sum = 0;
+        for (var i = 0; i < input.Steps; i++)
+        {
+            var index = i;
+            sum += await context.RunStepAsync($"step-{index}", _ =>
+            {
+                log.StepRan(context.WorkflowId, index);
+                return index == input.FailAt && !log.Gate($"{context.WorkflowId}-fixed").IsCompleted
+                    ? throw new InvalidOperationException($"step {index} has a bug")
+                    : Task.FromResult(index);
+            });
+        }
+
+        return sum;
+    }
+}
+
+public sealed record FixableInput(int Steps, int FailAt);

@@ -83,3 +83,15 @@ public enum SendOutcome
 
 /// <summary>The latest value a workflow published for an event, and when.</summary>
 public sealed record WorkflowEvent<T>(string Key, T Value, DateTimeOffset UpdatedAt);
+
+public enum ResumeOutcome
+{
+    Resumed,
+    NotFound,
+
+    /// <summary>It is enqueued, running or succeeded: there is nothing to resume.</summary>
+    NotResumable,
+}
+
+/// <param name="CopiedSteps">How many checkpoints of the source the new run starts with.</param>
+public sealed record ForkedRun(Guid RunId, Guid ForkedFrom, int CopiedSteps, DateTimeOffset CreatedAt);

@@ -8,10 +8,14 @@ using NpgsqlTypes;
 
 namespace Exp22.Workflows.Client;
 
-/// <summary>Enqueues runs, reads their state and cancels them. Safe to use from any process.</summary>
+/// <summary>
+/// Enqueues runs, reads their state, cancels, resumes and forks them, and exchanges messages and events
+/// with running workflows. Safe to use from any process.
+/// </summary>
 public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 {
     private readonly EnqueueNotifier _notifier = new(dataSource);
+    private readonly WorkflowManagement _management = new(dataSource);
 
     // DO UPDATE (not DO NOTHING) so that a concurrent duplicate waits for the first insert and still
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
@@ -283,6 +287,18 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
                 (true, false) => CancelOutcome.AlreadyFinished,
             };
         }, cancellationToken);
+
+    /// <inheritdoc cref="WorkflowManagement.ResumeAsync"/>
+    public Task<ResumeOutcome> ResumeAsync(Guid workflowId, CancellationToken cancellationToken) =>
+        _management.ResumeAsync(workflowId, cancellationToken);
+
+    /// <inheritdoc cref="WorkflowManagement.ForkAsync"/>
+    public Task<ForkedRun?> ForkAsync(Guid runId, int fromStep, CancellationToken cancellationToken) =>
+        _management.ForkAsync(runId, fromStep, cancellationToken);
+
+    /// <inheritdoc cref="WorkflowManagement.ListStepsAsync"/>
+    public Task<IReadOnlyList<StepNode>?> ListStepsAsync(Guid workflowId, CancellationToken cancellationToken) =>
+        _management.ListStepsAsync(workflowId, cancellationToken);
 
     private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
