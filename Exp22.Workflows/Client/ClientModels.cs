@@ -2,12 +2,16 @@ using System.Text.Json;
 
 namespace Exp22.Workflows.Client;
 
+/// <param name="Timeout">The run must be over this long after it is enqueued, or it ends CANCELLED with its descendants.</param>
+/// <param name="Deadline">The same as an absolute time; with both, the earlier applies.</param>
 public sealed record EnqueueRequest(
     string WorkflowName,
     string InputJson,
     string Queue = WorkflowQueues.Default,
     int Priority = 0,
-    string? IdempotencyKey = null);
+    string? IdempotencyKey = null,
+    TimeSpan? Timeout = null,
+    DateTimeOffset? Deadline = null);
 
 /// <param name="Created">false when an earlier request with the same idempotency key created the run.</param>
 public sealed record EnqueuedRun(Guid RunId, string Status, bool Created, DateTimeOffset CreatedAt);

@@ -21,9 +21,9 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
     private const string EnqueueSql = """
         INSERT INTO exp22.workflows (id, run_id, name, queue, priority, status, input, idempotency_key,
-                                     trace_parent, trace_state)
+                                     trace_parent, trace_state, deadline)
         VALUES (@id, @id, @name, @queue, @priority, 'ENQUEUED', @input, @idempotency_key,
-                @trace_parent, @trace_state)
+                @trace_parent, @trace_state, least(@deadline, now() + @timeout))
         ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
         RETURNING id, status, xmax = 0, created_at
         """;
@@ -175,6 +175,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     {
         ArgumentException.ThrowIfNullOrEmpty(request.WorkflowName);
         ArgumentException.ThrowIfNullOrEmpty(request.Queue);
+        if (request.Timeout is { } timeout)
+            ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero, nameof(request.Timeout));
         // The run's executions continue this span's trace, whichever process runs them and whenever.
         using var activity = WorkflowTelemetry.Source.StartActivity($"enqueue {request.WorkflowName}", ActivityKind.Producer);
         activity?.SetTag(WorkflowTelemetry.WorkflowNameTag, request.WorkflowName);
@@ -190,6 +192,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
             { Value = (object?)request.IdempotencyKey ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlDbType.Text) { Value = traceContext.TraceParentValue });
         command.Parameters.Add(new NpgsqlParameter("trace_state", NpgsqlDbType.Text) { Value = traceContext.TraceStateValue });
+        command.Parameters.Add(new NpgsqlParameter("deadline", NpgsqlDbType.TimestampTz) { Value = (object?)request.Deadline ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("timeout", NpgsqlDbType.Interval) { Value = (object?)request.Timeout ?? DBNull.Value });
 
         EnqueuedRun run;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))

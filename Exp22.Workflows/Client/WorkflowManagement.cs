@@ -12,8 +12,8 @@ internal sealed class WorkflowManagement(NpgsqlDataSource dataSource)
 {
     // The workflow and its descendants that ended without succeeding go back to the queue, keeping their
     // checkpoints; each one's last checkpoint, if it is a failure, is removed so that the failed step runs
-    // again. Cleared: the end, the parking and the recovery streak (a resumed workflow starts a new
-    // streak). executor_id NULL fences out any execution a cancel has not stopped yet.
+    // again. Cleared: the end, the parking, the recovery streak (a resumed workflow starts a new
+    // streak) and the deadline (which already passed, if that is what cancelled it). executor_id NULL fences out any execution a cancel has not stopped yet.
     private const string ResumeSql = """
         WITH RECURSIVE tree AS (
             SELECT id FROM exp22.workflows WHERE id = @id
@@ -23,7 +23,7 @@ internal sealed class WorkflowManagement(NpgsqlDataSource dataSource)
             UPDATE exp22.workflows w
             SET status = 'ENQUEUED', executor_id = NULL, output = NULL, error = NULL, error_detail = NULL,
                 completed_at = NULL, waiting_for = NULL, not_before = NULL, waiting_topic = NULL,
-                recoveries_without_progress = 0
+                recoveries_without_progress = 0, deadline = NULL
             FROM tree
             WHERE w.id = tree.id AND w.status IN ('CANCELLED', 'ERROR', 'MAX_RECOVERY_EXCEEDED')
             RETURNING w.id, w.queue),

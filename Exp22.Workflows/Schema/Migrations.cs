@@ -164,5 +164,12 @@ internal static class Migrations
                 PRIMARY KEY (workflow_id, key)
             );
             """),
+        (6, "deadlines of runs", """
+            -- When a run (a root workflow) must be over: executors' heartbeats cancel it and its descendants
+            -- once it has passed, on the database clock, whichever executors are alive by then.
+            ALTER TABLE exp22.workflows ADD COLUMN deadline timestamptz;
+            CREATE INDEX workflows_deadlines ON exp22.workflows (deadline)
+                WHERE deadline IS NOT NULL AND status IN ('ENQUEUED', 'RUNNING');
+            """),
     ];
 }
