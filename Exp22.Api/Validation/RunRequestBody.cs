@@ -15,22 +15,28 @@ public static class RunRequestBody
     public const string SubWorkflowsField = "subWorkflows";
     public const string StepsPerWorkflowField = "stepsPerWorkflow";
     public const string StepDelayField = "stepDelayMs";
+    public const string TimeoutField = "timeoutSeconds";
 
     private const string Example = """{"subWorkflows": 2, "stepsPerWorkflow": 3, "stepDelayMs": {"min": 100, "max": 500}}""";
 
     /// <returns>The input, or null when <paramref name="errors"/> says why not.</returns>
-    public static async Task<DemoRunInput?> ReadAsync(HttpRequest request, FieldErrors errors, CancellationToken cancellationToken)
+    public static async Task<RunRequest?> ReadAsync(HttpRequest request, FieldErrors errors, CancellationToken cancellationToken)
     {
         using var document = await JsonBody.ReadObjectAsync(request, Example, errors, cancellationToken);
         return document is null ? null : Read(document.RootElement, errors);
     }
 
-    private static DemoRunInput? Read(JsonElement root, FieldErrors errors)
+    private static RunRequest? Read(JsonElement root, FieldErrors errors)
     {
         var subWorkflows = JsonBody.RequiredInteger(root, SubWorkflowsField, SubWorkflowsField, RunLimits.SubWorkflows, errors);
         var steps = JsonBody.RequiredInteger(root, StepsPerWorkflowField, StepsPerWorkflowField, RunLimits.StepsPerWorkflow, errors);
         var delay = StepDelay(root, errors);
-        return subWorkflows is { } n && steps is { } k && !errors.Any ? new DemoRunInput(n, k, delay) : null;
+        var timeout = JsonBody.TryGetProperty(root, TimeoutField, out var value) && value.ValueKind != JsonValueKind.Null
+            ? JsonBody.RequiredInteger(root, TimeoutField, TimeoutField, RunLimits.TimeoutSeconds, errors)
+            : null;
+        return subWorkflows is { } n && steps is { } k && !errors.Any
+            ? new RunRequest(new DemoRunInput(n, k, delay), timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null)
+            : null;
     }
 
     private static StepDelayRange? StepDelay(JsonElement root, FieldErrors errors)

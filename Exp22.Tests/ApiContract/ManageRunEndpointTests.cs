@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace Exp22.Tests.ApiContract;
 
-/// <summary>Resume, fork and steps over HTTP, against the API as a real process with an admin key.</summary>
+/// <summary>Resume, fork, steps and a run's timeout over HTTP, against the API as a real process with an admin key.</summary>
 public sealed class ManageRunEndpointTests(SweepApi sweepApi) : IClassFixture<SweepApi>
 {
     [Fact]
@@ -68,6 +68,23 @@ public sealed class ManageRunEndpointTests(SweepApi sweepApi) : IClassFixture<Sw
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("id", out _));
+    }
+
+    [Fact]
+    public async Task Start_run_takes_an_optional_timeoutSeconds_and_names_it_when_wrong()
+    {
+        using var http = new HttpClient { BaseAddress = sweepApi.Process.BaseAddress };
+
+        var accepted = await PostAsync(http, "/runs", """{"subWorkflows":1,"stepsPerWorkflow":1,"timeoutSeconds":60}""");
+        var zero = await PostAsync(http, "/runs", """{"subWorkflows":1,"stepsPerWorkflow":1,"timeoutSeconds":0}""");
+        var text = await PostAsync(http, "/runs", """{"subWorkflows":1,"stepsPerWorkflow":1,"timeoutSeconds":"soon"}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        foreach (var bad in new[] { zero, text })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("timeoutSeconds", out _));
+        }
     }
 
     private static async Task<Guid> StartRunAsync(HttpClient http)
