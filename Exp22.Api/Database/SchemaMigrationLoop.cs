@@ -30,7 +30,7 @@ public sealed partial class SchemaMigrationLoop(
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                LogRetrying(attempt, retry.TotalSeconds, e.Message);
+                LogRetrying(e, attempt, retry.TotalSeconds, e.Message);
             }
 
             await Task.Delay(retry, timeProvider, stoppingToken);
@@ -40,7 +40,7 @@ public sealed partial class SchemaMigrationLoop(
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning,
         Message = "Database not ready for the schema migration (attempt {Attempt}); retrying in {Seconds:0.#} s: {Reason}")]
-    private partial void LogRetrying(int attempt, double seconds, string reason);
+    private partial void LogRetrying(Exception exception, int attempt, double seconds, string reason);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Schema migrated after {Attempts} attempts; serving runs")]
     private partial void LogReady(int attempts);

@@ -59,5 +59,5 @@ public static partial class OverloadShedding
 
     // Debug: under overload this line would be written thousands of times a second.
     [LoggerMessage(EventId = 30, Level = LogLevel.Debug, Message = "Shed {Method} {Path} with 429: the API is at its concurrency limit")]
-    private static partial void LogShed(ILogger logger, string method, string path);
+    private static partial void LogShed(ILogger logger, string method, PathString path);
 }

@@ -17,7 +17,7 @@ public sealed partial class DatabaseUnavailableHandler(IProblemDetailsService pr
         if (!DatabaseFailures.IsUnavailable(exception))
             return false;
 
-        LogUnavailable(httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+        LogUnavailable(exception, httpContext.Request.Method, httpContext.Request.Path, exception.Message);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
@@ -35,5 +35,5 @@ public sealed partial class DatabaseUnavailableHandler(IProblemDetailsService pr
     }
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Database unavailable for {Method} {Path}: {Reason}")]
-    private partial void LogUnavailable(string method, string path, string reason);
+    private partial void LogUnavailable(Exception exception, string method, string path, string reason);
 }

@@ -36,7 +36,8 @@ public static partial class CancelRunEndpoint
         switch (await client.CancelAsync(runId, cancellationToken))
         {
             case CancelOutcome.Cancelled:
-                LogCancelled(loggers.CreateLogger(typeof(CancelRunEndpoint)), runId);
+                var logger = loggers.CreateLogger(typeof(CancelRunEndpoint));
+                LogCancelled(logger, runId);
                 var statusUrl = RunUrls.Status(runId);
                 return TypedResults.Accepted(statusUrl, new RunAccepted(runId, WorkflowStatus.Cancelled, statusUrl));
             case CancelOutcome.AlreadyFinished:

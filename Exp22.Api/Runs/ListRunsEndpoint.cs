@@ -29,7 +29,7 @@ public static class ListRunsEndpoint
         var errors = new FieldErrors();
         var query = new RunQuery(
             QueryValues.Status(status, StatusQuery, errors),
-            QueryValues.Integer(limit, LimitQuery, RunLimits.ListLimit, RunLimits.DefaultListLimit, errors));
+            QueryValues.WholeNumber(limit, LimitQuery, RunLimits.ListLimit, RunLimits.DefaultListLimit, errors));
         if (errors.Any)
             return errors.ToProblem();
 

@@ -59,7 +59,8 @@ public static partial class ManageRunEndpoints
         switch (await client.ResumeAsync(runId, cancellationToken))
         {
             case ResumeOutcome.Resumed:
-                LogResumed(loggers.CreateLogger(typeof(ManageRunEndpoints)), runId);
+                var logger = loggers.CreateLogger(typeof(ManageRunEndpoints));
+                LogResumed(logger, runId);
                 var statusUrl = RunUrls.Status(runId);
                 return TypedResults.Accepted(statusUrl, new RunAccepted(runId, WorkflowStatus.Enqueued, statusUrl));
             case ResumeOutcome.NotResumable:
@@ -94,7 +95,8 @@ public static partial class ManageRunEndpoints
         if (fork is null)
             return RunProblems.NotFound(runId);
 
-        LogForked(loggers.CreateLogger(typeof(ManageRunEndpoints)), fork.RunId, runId, fromStep.Value, fork.CopiedSteps);
+        var logger = loggers.CreateLogger(typeof(ManageRunEndpoints));
+        LogForked(logger, fork.RunId, runId, fromStep.Value, fork.CopiedSteps);
         var statusUrl = RunUrls.Status(fork.RunId);
         return TypedResults.Accepted(statusUrl, new RunAccepted(fork.RunId, WorkflowStatus.Enqueued, statusUrl));
     }

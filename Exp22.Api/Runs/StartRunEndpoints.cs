@@ -43,8 +43,8 @@ public static class StartRunEndpoints
     {
         var errors = new FieldErrors();
         var input = new DemoRunInput(
-            QueryValues.Integer(subWorkflows, SubWorkflowsQuery, RunLimits.SubWorkflows, RunLimits.DefaultSubWorkflows, errors),
-            QueryValues.Integer(stepsPerWorkflow, StepsPerWorkflowQuery, RunLimits.StepsPerWorkflow, RunLimits.DefaultStepsPerWorkflow, errors));
+            QueryValues.WholeNumber(subWorkflows, SubWorkflowsQuery, RunLimits.SubWorkflows, RunLimits.DefaultSubWorkflows, errors),
+            QueryValues.WholeNumber(stepsPerWorkflow, StepsPerWorkflowQuery, RunLimits.StepsPerWorkflow, RunLimits.DefaultStepsPerWorkflow, errors));
         var idempotencyKey = IdempotencyKeys.Read(http.Request, errors);
         if (errors.Any)
             return errors.ToProblem();

@@ -10,7 +10,7 @@ namespace Exp22.Api.Validation;
 /// </summary>
 public static class QueryValues
 {
-    public static int Integer(string? raw, string field, IntegerRange range, int defaultValue, FieldErrors errors)
+    public static int WholeNumber(string? raw, string field, IntegerRange range, int defaultValue, FieldErrors errors)
     {
         if (string.IsNullOrWhiteSpace(raw))
             return defaultValue;

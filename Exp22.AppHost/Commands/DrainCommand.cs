@@ -41,7 +41,7 @@ internal static class DrainCommand
         if (!Posix.Signal(pid, Posix.SigTerm))
             return CommandResults.Failure($"SIGTERM could not be sent to {context.ResourceName} (pid {pid}): it has exited.");
 
-        context.Logger.LogInformation("Drain: SIGTERM sent to {Resource} (pid {Pid})", context.ResourceName, pid);
+        context.Logger.SigtermSent(context.ResourceName, pid);
         await ShowUnhealthyAsync(context, current.Resource, notifications);
         return CommandResults.Success($"SIGTERM sent to pid {pid}: draining");
     }

@@ -15,6 +15,8 @@ internal static class ApiLinks
     /// <summary>The resource Aspire adds for its dashboard when the dashboard runs.</summary>
     private const string DashboardResourceName = "aspire-dashboard";
 
+    private static readonly string[] DashboardEndpointNames = ["https", "http"];
+
     public static IResourceBuilder<ProjectResource> WithApiLinks(this IResourceBuilder<ProjectResource> api)
     {
         var http = api.GetEndpoint("http");
@@ -37,7 +39,7 @@ internal static class ApiLinks
         var model = services.GetRequiredService<DistributedApplicationModel>();
         if (model.Resources.FirstOrDefault(r => r.Name == DashboardResourceName) is not IResourceWithEndpoints dashboard)
             return null;
-        var endpoint = new[] { "https", "http" }.Select(name => dashboard.GetEndpoint(name)).FirstOrDefault(e => e.Exists);
+        var endpoint = DashboardEndpointNames.Select(name => dashboard.GetEndpoint(name)).FirstOrDefault(e => e.Exists);
         return endpoint?.Url.TrimEnd('/');
     }
 }

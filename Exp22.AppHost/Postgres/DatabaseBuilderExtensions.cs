@@ -10,9 +10,8 @@ internal static class DatabaseBuilderExtensions
     {
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
-            @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Exp22.AppHost")
-                .LogInformation("PostgreSQL: {Mode} ({Reason}); choose with --AppHost:Postgres=Container|LocalBinaries|ConnectionString",
-                    Describe(choice.Mode, dataDirectory), choice.Reason);
+            var mode = Describe(choice.Mode, dataDirectory);
+            @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Exp22.AppHost").PostgresChosen(mode, choice.Reason);
             return Task.CompletedTask;
         });
 

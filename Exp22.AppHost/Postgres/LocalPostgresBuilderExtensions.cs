@@ -34,8 +34,8 @@ public static class LocalPostgresBuilderExtensions
         {
             var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
             if (await PostgresCluster.PrepareAsync(binaries, account, options, server.DataDirectory, noSync: false, ct))
-                logger.LogInformation("initdb created the cluster in {DataDirectory}", server.DataDirectory);
-            logger.LogInformation("Starting {Postgres} on data {DataDirectory}{Account}", binaries.Postgres, server.DataDirectory,
+                logger.ClusterCreated(server.DataDirectory);
+            logger.PostgresStarting(binaries.Postgres, server.DataDirectory,
                 account.SwitchTo is null ? "" : $" as the '{account.SwitchTo}' user");
 
             var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();

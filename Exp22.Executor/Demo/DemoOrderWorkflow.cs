@@ -35,8 +35,7 @@ public sealed class DemoOrderWorkflow(ILogger<DemoOrderWorkflow> logger) : Workf
         await context.SleepAsync(TimeSpan.FromSeconds(input.ShipAfterSeconds));
         var tracking = await context.RunStepAsync("ship", _ => Task.FromResult($"TRACK-{input.OrderId}"));
         await context.SetEventAsync(StatusEvent, "shipped");
-        logger.LogInformation("Order {OrderId} (run {RunId}) approved by {ApprovedBy} and shipped as {Tracking}",
-            input.OrderId, context.RunId, approval.Value.ApprovedBy, tracking);
+        logger.OrderShipped(input.OrderId, context.RunId, approval.Value.ApprovedBy, tracking);
         return new DemoOrderResult(input.OrderId, "shipped", approval.Value.ApprovedBy, tracking);
     }
 }

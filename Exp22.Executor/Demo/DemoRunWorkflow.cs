@@ -9,8 +9,8 @@ public sealed class DemoRunWorkflow(ILogger<DemoRunWorkflow> logger) : Workflow<
 {
     public override async Task<DemoRunResult> RunAsync(WorkflowContext context, DemoRunInput input)
     {
-        logger.LogInformation("Run {RunId} {Phase} on {ExecutorId} (attempt {Attempt}): {SubWorkflows} sub-workflows x {Steps} steps",
-            context.RunId, context.Attempt == 1 ? "started" : "resumed", context.ExecutorId, context.Attempt,
+        var phase = DemoLog.Phase(context.Attempt);
+        logger.RunStarted(context.RunId, phase, context.ExecutorId, context.Attempt,
             input.SubWorkflows, input.StepsPerWorkflow);
 
         var children = await context.StartChildrenAsync<DemoSubWorkflow, DemoSubInput, DemoSubResult>(
@@ -19,8 +19,7 @@ public sealed class DemoRunWorkflow(ILogger<DemoRunWorkflow> logger) : Workflow<
         var results = await context.WhenAllAsync(children);
 
         var result = new DemoRunResult(results.Length, results.Sum(r => r.StepsRun), results.Sum(r => r.TotalDelayMs));
-        logger.LogInformation("Run {RunId} finished on {ExecutorId}: {SubWorkflows} sub-workflows, {Steps} steps",
-            context.RunId, context.ExecutorId, result.SubWorkflows, result.Steps);
+        logger.RunFinished(context.RunId, context.ExecutorId, result.SubWorkflows, result.Steps);
         return result;
     }
 }

@@ -11,9 +11,8 @@ public sealed class DemoSubWorkflow(IOptions<DemoOptions> options, TimeProvider 
 {
     public override async Task<DemoSubResult> RunAsync(WorkflowContext context, DemoSubInput input)
     {
-        logger.LogInformation("Sub-workflow {Index}/{Count} of run {RunId} {Phase} on {ExecutorId} (attempt {Attempt})",
-            input.Index, input.Count, input.RunId, context.Attempt == 1 ? "started" : "resumed",
-            context.ExecutorId, context.Attempt);
+        var phase = DemoLog.Phase(context.Attempt);
+        logger.SubStarted(input.Index, input.Count, input.RunId, phase, context.ExecutorId, context.Attempt);
 
         var delays = input.StepDelayMs ?? options.Value.DefaultDelay;
         var total = 0;
@@ -24,16 +23,14 @@ public sealed class DemoSubWorkflow(IOptions<DemoOptions> options, TimeProvider 
             {
                 // This line is the seed's evidence: one per execution, so a re-run step shows twice; the attempt
                 // tells which claim ran it, to match it against the checkpoint that claim wrote (or did not).
-                logger.LogInformation("Executing step {Step}/{Steps} of sub-workflow {Index} (run {RunId}, executor {ExecutorId}, attempt {Attempt})",
-                    step, input.Steps, input.Index, input.RunId, context.ExecutorId, context.Attempt);
+                logger.ExecutingStep(step, input.Steps, input.Index, input.RunId, context.ExecutorId, context.Attempt);
                 var delay = Random.Shared.Next(delays.Min, delays.Max + 1);
                 await Task.Delay(TimeSpan.FromMilliseconds(delay), time, ct);
                 return delay;
             });
         }
 
-        logger.LogInformation("Sub-workflow {Index}/{Count} of run {RunId} finished on {ExecutorId}",
-            input.Index, input.Count, input.RunId, context.ExecutorId);
+        logger.SubFinished(input.Index, input.Count, input.RunId, context.ExecutorId);
         return new DemoSubResult(input.Index, input.Steps, total);
     }
 }

@@ -39,7 +39,7 @@ public sealed class PostgresBinaries
 
     public override string ToString() => Directory;
 
-    private static IEnumerable<string> PathDirectories(string? searchPath) =>
+    private static string[] PathDirectories(string? searchPath) =>
         (searchPath ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static IEnumerable<string> VersionedBinDirectories(string root)

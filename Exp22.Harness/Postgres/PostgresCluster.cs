@@ -61,7 +61,7 @@ public static class PostgresCluster
         finally
         {
             if (passwordFile is not null)
-                PostgresServer.DeleteDirectory(Path.GetDirectoryName(passwordFile));
+                DirectoryTree.Delete(Path.GetDirectoryName(passwordFile));
         }
     }
 

@@ -11,7 +11,7 @@ namespace Exp22.Harness.Postgres;
 /// It stops on <see cref="StopAsync"/>/<see cref="DisposeAsync"/>, and also when its owning process dies
 /// however it dies (see <see cref="PostgresGuardian"/>).
 /// </summary>
-public sealed class PostgresServer : IAsyncDisposable
+public sealed partial class PostgresServer : IAsyncDisposable
 {
     private const string LogFileName = "postmaster.log";
     private const int StartAttempts = 3;
@@ -90,25 +90,23 @@ public sealed class PostgresServer : IAsyncDisposable
 
                 var port = options.Port == 0 ? FreePort.Pick() : options.Port;
                 var server = await LaunchAsync(binaries, account, options, logger, dataDirectory, temporaryRoot, port, ct);
-                logger.LogInformation(
-                    "PostgreSQL started on 127.0.0.1:{Port} (pid {Pid}, data {DataDirectory}) in {Elapsed} ms",
-                    port, server.ProcessId, dataDirectory, stopwatch.ElapsedMilliseconds);
+                LogStarted(logger, port, server.ProcessId, dataDirectory, stopwatch.ElapsedMilliseconds);
                 return server;
             }
             catch (PortTakenException) when (options.Port == 0 && attempt < StartAttempts)
             {
                 // Another process took the free port we picked before the server bound it: pick again.
-                logger.LogWarning("PostgreSQL could not bind the port it was given; retrying with another port");
-                DeleteDirectory(temporaryRoot);
+                LogPortTaken(logger);
+                DirectoryTree.Delete(temporaryRoot);
             }
             catch (PortTakenException e)
             {
-                DeleteDirectory(temporaryRoot);
+                DirectoryTree.Delete(temporaryRoot);
                 throw new PostgresStartException(e.Message);
             }
             catch
             {
-                DeleteDirectory(temporaryRoot);
+                DirectoryTree.Delete(temporaryRoot);
                 throw;
             }
         }
@@ -140,8 +138,7 @@ public sealed class PostgresServer : IAsyncDisposable
         // The postmaster exits only after its children; the guardian exits only after the postmaster.
         if (!await _guardian.WaitForExitAsync(_options.StopTimeout))
         {
-            _logger.LogWarning("PostgreSQL (pid {Pid}) did not stop within {Timeout}; shutting it down immediately",
-                ProcessId, _options.StopTimeout);
+            LogSlowStop(_logger, ProcessId, _options.StopTimeout);
             Posix.Signal(ProcessId, Posix.SigQuit);
             if (!await _guardian.WaitForExitAsync(TimeSpan.FromSeconds(10)))
             {
@@ -152,8 +149,8 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         _guardian.Dispose();
-        DeleteDirectory(_temporaryRoot);
-        _logger.LogInformation("PostgreSQL on port {Port} stopped in {Elapsed} ms", Port, stopwatch.ElapsedMilliseconds);
+        DirectoryTree.Delete(_temporaryRoot);
+        LogStopped(_logger, Port, stopwatch.ElapsedMilliseconds);
     }
 
     private static async Task<PostgresServer> LaunchAsync(
@@ -270,19 +267,19 @@ public sealed class PostgresServer : IAsyncDisposable
         return root;
     }
 
-    internal static void DeleteDirectory(string? directory)
-    {
-        if (directory is null)
-            return;
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // The guardian removed it already.
-        }
-    }
-
     private sealed class PortTakenException(string message) : Exception(message);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information,
+        Message = "PostgreSQL started on 127.0.0.1:{Port} (pid {Pid}, data {DataDirectory}) in {Elapsed} ms")]
+    private static partial void LogStarted(ILogger logger, int port, int pid, string dataDirectory, long elapsed);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "PostgreSQL could not bind the port it was given; retrying with another port")]
+    private static partial void LogPortTaken(ILogger logger);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning,
+        Message = "PostgreSQL (pid {Pid}) did not stop within {Timeout}; shutting it down immediately")]
+    private static partial void LogSlowStop(ILogger logger, int pid, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "PostgreSQL on port {Port} stopped in {Elapsed} ms")]
+    private static partial void LogStopped(ILogger logger, int port, long elapsed);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -29,7 +28,7 @@ internal sealed partial class DrainDelay(
             return;
 
         LogDelayStarted(delay.TotalSeconds);
-        var started = Stopwatch.GetTimestamp();
+        var started = timeProvider.GetTimestamp();
         try
         {
             await Task.Delay(delay, timeProvider, cancellationToken);
@@ -39,7 +38,8 @@ internal sealed partial class DrainDelay(
             // The shutdown timeout ran out first (or a second signal): stop now rather than fail the stop.
         }
 
-        LogDelayOver(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var waited = timeProvider.GetElapsedTime(started).TotalSeconds;
+        LogDelayOver(waited);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

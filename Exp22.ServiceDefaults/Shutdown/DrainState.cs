@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Exp22.ServiceDefaults.Shutdown;
 
 // Set once, never cleared: a process that started draining is on its way out.
-public sealed class DrainState(ILogger<DrainState>? logger = null, TimeProvider? timeProvider = null)
+public sealed partial class DrainState(ILogger<DrainState>? logger = null, TimeProvider? timeProvider = null)
 {
     private readonly ILogger logger = logger ?? NullLogger<DrainState>.Instance;
     private readonly TimeProvider timeProvider = timeProvider ?? TimeProvider.System;
@@ -20,7 +20,10 @@ public sealed class DrainState(ILogger<DrainState>? logger = null, TimeProvider?
         var now = timeProvider.GetUtcNow().UtcTicks;
         if (Interlocked.CompareExchange(ref startedAtUtcTicks, now, 0) == 0)
         {
-            logger.LogInformation("Draining: readiness reports unhealthy from now on");
+            LogDraining(logger);
         }
     }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Draining: readiness reports unhealthy from now on")]
+    private static partial void LogDraining(ILogger logger);
 }

@@ -44,7 +44,8 @@ internal sealed partial class RequestDrainingServer(
             await server.StopAsync(stop.Token).ConfigureAwait(false);
         }
 
-        LogStopped(timeProvider.GetElapsedTime(started).TotalSeconds, aborted);
+        var stoppedAfter = timeProvider.GetElapsedTime(started).TotalSeconds;
+        LogStopped(stoppedAfter, aborted);
     }
 
     public void Dispose() => server.Dispose();

@@ -28,6 +28,7 @@ public sealed class ApiDatabaseDownTests : IDisposable
         Settings = new Dictionary<string, string>(PostgresFixture.FastUnsafeSettings),
     };
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task The_api_starts_without_its_database_answers_503_while_it_is_down_and_recovers_without_a_restart()
     {

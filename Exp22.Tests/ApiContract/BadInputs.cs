@@ -121,7 +121,7 @@ internal sealed class BadInputs(OpenApiOperations document, Guid knownRunId, str
     };
 
     /// <summary>Values that break the schema of a query, path or header parameter, as text.</summary>
-    private static IEnumerable<(string What, string Value)> InvalidText(JsonElement schema, bool asciiOnly)
+    private static List<(string What, string Value)> InvalidText(JsonElement schema, bool asciiOnly)
     {
         var values = new List<(string, string)>();
         switch (Type(schema))
@@ -313,9 +313,9 @@ internal sealed class BadInputs(OpenApiOperations document, Guid knownRunId, str
         : bound.ValueKind == JsonValueKind.Number ? bound.GetInt64()
         : long.Parse(bound.GetString()!, CultureInfo.InvariantCulture);
 
-    private static HttpContent Content(string text, string? mediaType) => Content(Encoding.UTF8.GetBytes(text), mediaType);
+    private static ByteArrayContent Content(string text, string? mediaType) => Content(Encoding.UTF8.GetBytes(text), mediaType);
 
-    private static HttpContent Content(byte[] bytes, string? mediaType)
+    private static ByteArrayContent Content(byte[] bytes, string? mediaType)
     {
         var content = new ByteArrayContent(bytes);
         if (mediaType is not null)

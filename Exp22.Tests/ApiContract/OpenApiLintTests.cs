@@ -69,6 +69,7 @@ public sealed class OpenApiLintTests(SweepApi sweepApi, ITestOutputHelper output
         }
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Without_an_admin_key_set_the_document_says_the_key_may_be_left_out()
     {

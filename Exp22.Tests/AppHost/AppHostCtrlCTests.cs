@@ -11,6 +11,7 @@ public sealed class AppHostCtrlCTests
 {
     private static readonly TimeSpan HealthyWithin = TimeSpan.FromSeconds(180);
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Ctrl_c_in_the_terminal_stops_every_process_of_the_app_and_exits_zero()
     {

@@ -12,6 +12,7 @@ public sealed class AppHostSigkillTests
 {
     private static readonly TimeSpan HealthyWithin = TimeSpan.FromSeconds(180);
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Nothing_of_the_app_outlives_a_sigkilled_apphost()
     {

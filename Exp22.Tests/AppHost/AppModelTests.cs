@@ -16,7 +16,7 @@ namespace Exp22.Tests.AppHost;
 /// Aspire.Hosting.Testing: it gets healthy, the seed's run succeeds as one trace, and the dashboard's "Drain"
 /// drains an executor to Finished with exit code 0 while its run still succeeds.
 /// </summary>
-[Collection(AspireAppCollection.Name)]
+[Collection(AspireAppCollectionDefinition.Name)]
 [Trait("Category", "Slow")]
 public sealed class AppModelTests(AspireAppFixture fixture, ITestOutputHelper output)
 {
@@ -61,6 +61,7 @@ public sealed class AppModelTests(AspireAppFixture fixture, ITestOutputHelper ou
             s => Assert.StartsWith("executor-", s.Resource));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Drain_on_the_busy_executor_ends_it_finished_with_exit_code_0_and_its_run_succeeds_without_rerunning_a_checkpointed_step()
     {
@@ -110,6 +111,7 @@ public sealed class AppModelTests(AspireAppFixture fixture, ITestOutputHelper ou
         Assert.Equal("api", Assert.Single(DashboardTraces.Roots(trace)).Resource);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Stop_on_postgres_is_a_fast_shutdown_its_database_follows_and_the_services_recover_when_it_starts_again()
     {

@@ -12,7 +12,7 @@ namespace Exp22.Tests.AppHost;
 /// the run's trace across api and both executors in Traces, the engine's instruments in Metrics. The dashboard
 /// is Blazor Server: every step waits on elements. Screenshots go to .artifacts/screenshots/.
 /// </summary>
-[Collection(AspireAppCollection.Name)]
+[Collection(AspireAppCollectionDefinition.Name)]
 [Trait("Category", "Slow")]
 public sealed class AspireDashboardBrowserTests(AspireAppFixture fixture)
 {
@@ -21,6 +21,7 @@ public sealed class AspireDashboardBrowserTests(AspireAppFixture fixture)
 
     private AspireApp App => fixture.App;
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Drain_from_an_executors_row_turns_it_unhealthy_then_finished_and_the_runs_trace_spans_api_and_both_executors()
     {

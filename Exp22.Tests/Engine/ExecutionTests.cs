@@ -116,6 +116,7 @@ public sealed class ExecutionTests
         Assert.All(tree.Children, c => Assert.Equal(WorkflowStatus.Error, c.Status));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task A_fan_out_wider_than_the_concurrency_completes()
     {

@@ -16,6 +16,7 @@ public sealed class DatabaseDownTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(8);
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Executors_stay_up_not_ready_while_the_database_is_down_and_resume_claiming_when_it_returns()
     {

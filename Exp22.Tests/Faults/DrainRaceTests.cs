@@ -10,6 +10,7 @@ namespace Exp22.Tests.Faults;
 /// </summary>
 public sealed class DrainRaceTests
 {
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task A_drain_completes_while_the_workflows_it_hands_over_end_around_it()
     {

@@ -30,7 +30,7 @@ public sealed partial class PoisonWorkflowTests(ITestOutputHelper output)
     private const string UnknownWorkflow = "demo-from-a-newer-release";
     private static readonly string[] Poisons = ["FailFast", "StackOverflow", "Hang"];
 
-    private static IReadOnlyDictionary<string, string> ExecutorEnvironment(string database, string executorId) => new Dictionary<string, string>
+    private static Dictionary<string, string> ExecutorEnvironment(string database, string executorId) => new Dictionary<string, string>
     {
         ["ConnectionStrings__exp22db"] = database,
         ["Workflows__ExecutorId"] = executorId,

@@ -24,6 +24,7 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
         ["Workflows__HeartbeatTimeout"] = "00:00:03",
     };
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Api_and_executors_ride_out_a_fast_restart_and_every_run_completes()
     {

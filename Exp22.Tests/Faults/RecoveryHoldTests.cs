@@ -1,4 +1,5 @@
 using Exp22.Workflows.Execution;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Exp22.Tests.Faults;
 
@@ -7,22 +8,10 @@ public sealed class RecoveryHoldTests
 {
     private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(3);
 
-    /// <summary>Time that moves only when the test says so, in milliseconds.</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        private long _now;
-
-        public override long TimestampFrequency => 1000;
-
-        public override long GetTimestamp() => _now;
-
-        public void Advance(TimeSpan by) => _now += (long)by.TotalMilliseconds;
-    }
-
     [Fact]
     public void An_executor_whose_beats_never_failed_recovers_at_once()
     {
-        var hold = new RecoveryHold(new ManualClock(), HeartbeatTimeout);
+        var hold = new RecoveryHold(new FakeTimeProvider(), HeartbeatTimeout);
 
         Assert.True(hold.MayRecover);
         Assert.Null(hold.BeatSucceeded());
@@ -32,7 +21,7 @@ public sealed class RecoveryHoldTests
     [Fact]
     public void After_its_own_beats_failed_it_recovers_only_a_heartbeat_timeout_after_they_work_again()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var hold = new RecoveryHold(clock, HeartbeatTimeout);
 
         Assert.True(hold.BeatFailed());
@@ -52,7 +41,7 @@ public sealed class RecoveryHoldTests
     [Fact]
     public void A_failure_during_the_hold_starts_it_over()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var hold = new RecoveryHold(clock, HeartbeatTimeout);
         hold.BeatFailed();
         hold.BeatSucceeded();

@@ -16,7 +16,7 @@ public sealed class UnreachableDatabaseDrainTests(ITestOutputHelper output)
     // Drain 2 + 2 + 1 s, request drain 1 s, margin 2 s: a budget of 8 s inside a 9 s shutdown timeout.
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(9);
 
-    private static IReadOnlyDictionary<string, string> Environment(string database, string executorId) => new Dictionary<string, string>
+    private static Dictionary<string, string> Environment(string database, string executorId) => new Dictionary<string, string>
     {
         ["ConnectionStrings__exp22db"] = database,
         ["Workflows__ExecutorId"] = executorId,

@@ -44,5 +44,5 @@ public sealed class DeployedService(YamlMappingNode deployment, JsonElement appS
 
     public TimeSpan Duration(string key) => TimeSpan.Parse(Setting(key), CultureInfo.InvariantCulture);
 
-    public TimeSpan GracePeriod => TimeSpan.FromSeconds(Yaml.Integer(PodSpec, "terminationGracePeriodSeconds") ?? 30);
+    public TimeSpan GracePeriod => TimeSpan.FromSeconds(Yaml.WholeNumber(PodSpec, "terminationGracePeriodSeconds") ?? 30);
 }

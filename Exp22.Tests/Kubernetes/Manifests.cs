@@ -48,7 +48,7 @@ public static class Yaml
 
     public static string? Text(YamlNode? node, params string[] path) => (Node(node, path) as YamlScalarNode)?.Value;
 
-    public static int? Integer(YamlNode? node, params string[] path) =>
+    public static int? WholeNumber(YamlNode? node, params string[] path) =>
         Text(node, path) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : null;
 
     public static IReadOnlyList<YamlMappingNode> Items(YamlNode? node, params string[] path) =>

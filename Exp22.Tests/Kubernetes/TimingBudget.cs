@@ -43,7 +43,7 @@ public sealed class TimingBudget
             $"api: terminationGracePeriodSeconds {S(api.GracePeriod)} > HostOptions:ShutdownTimeout {S(shutdown)}");
 
         var readiness = Yaml.Node(api.Container, "readinessProbe");
-        var endpointRemoval = TimeSpan.FromSeconds((Yaml.Integer(readiness, "periodSeconds") ?? 10) * (Yaml.Integer(readiness, "failureThreshold") ?? 3));
+        var endpointRemoval = TimeSpan.FromSeconds((Yaml.WholeNumber(readiness, "periodSeconds") ?? 10) * (Yaml.WholeNumber(readiness, "failureThreshold") ?? 3));
         Require(endpointRemoval <= drainDelay,
             $"api: readiness periodSeconds x failureThreshold {S(endpointRemoval)} <= Shutdown:DrainDelay {S(drainDelay)} (the Service drops the pod while it still serves)");
 
@@ -98,7 +98,7 @@ public sealed class TimingBudget
         Require(Yaml.Text(service.Env("ConnectionStrings__exp22db"), "valueFrom", "secretKeyRef", "name") is not null,
             $"{name}: ConnectionStrings__exp22db comes from a Secret");
 
-        var port = Yaml.Items(service.Container, "ports").Select(p => Yaml.Integer(p, "containerPort")).SingleOrDefault();
+        var port = Yaml.Items(service.Container, "ports").Select(p => Yaml.WholeNumber(p, "containerPort")).SingleOrDefault();
         var urls = service.Setting("ASPNETCORE_URLS");
         Require(port is not null && urls.EndsWith($":{port}", StringComparison.Ordinal),
             $"{name}: containerPort {port} is the port of ASPNETCORE_URLS {urls}");
@@ -108,14 +108,14 @@ public sealed class TimingBudget
             .Where(pdb => Yaml.Map(pdb, "spec", "selector", "matchLabels") is { Count: > 0 } match
                           && match.All(kv => labels.GetValueOrDefault(kv.Key) == kv.Value))
             .ToList();
-        var replicas = Yaml.Integer(service.Deployment, "spec", "replicas") ?? 1;
+        var replicas = Yaml.WholeNumber(service.Deployment, "spec", "replicas") ?? 1;
         Require(budgets.Count == 1 && replicas >= 2 && AllowsOneDisruption(budgets[0], replicas),
             $"{name}: one PodDisruptionBudget selects its pods and lets one of its {replicas} replicas go at a time");
     }
 
     private static bool AllowsOneDisruption(YamlMappingNode pdb, int replicas) =>
-        Yaml.Integer(pdb, "spec", "minAvailable") is { } min ? min >= 1 && min < replicas
-        : Yaml.Integer(pdb, "spec", "maxUnavailable") is { } max && max >= 1 && max < replicas;
+        Yaml.WholeNumber(pdb, "spec", "minAvailable") is { } min ? min >= 1 && min < replicas
+        : Yaml.WholeNumber(pdb, "spec", "maxUnavailable") is { } max && max >= 1 && max < replicas;
 
     private static TimeSpan DeregistrationDelay(IReadOnlyDictionary<string, string> annotations)
     {

@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 
 namespace Exp22.Tests.LoadBalancer;
 
-/// <summary>The API's drain on SIGTERM (DESIGN.md §6), with a real process and a real signal.</summary>
+/// <summary>The API's drain on SIGTERM (docs/design.md#the-timing-budget), with a real process and a real signal.</summary>
 public sealed class ApiDrainTests(ITestOutputHelper output)
 {
     private static async Task<ServiceProcess> StartApiAsync(string drainDelay, string shutdownTimeout = "00:00:30")
@@ -37,6 +37,7 @@ public sealed class ApiDrainTests(ITestOutputHelper output)
         return await http.SendAsync(request);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task During_the_drain_delay_readiness_fails_but_new_connections_are_served_with_connection_close()
     {
@@ -71,6 +72,7 @@ public sealed class ApiDrainTests(ITestOutputHelper output)
         Assert.Contains(api.Lines, line => line.Contains("Drain delay over"));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task After_the_delay_new_connections_are_refused_but_a_request_in_flight_still_completes()
     {

@@ -22,9 +22,11 @@ public sealed class HaproxyProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _lines);
 
+    private static readonly string[] Executables = ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy"];
+
     public static HaproxyProcess Start(Uri api1, Uri api2)
     {
-        var executable = new[] { "/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy" }.FirstOrDefault(File.Exists)
+        var executable = Executables.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("HAProxy is not installed: apt-get install -y haproxy (.ci/run installs it).");
         var port = FreePort.Pick();
         var start = new ProcessStartInfo(executable)

@@ -30,6 +30,7 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
             $"; the API exited {ExitedAfter.TotalSeconds:0.0} s after SIGTERM with code {ExitCode}";
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Sigterm_behind_haproxy_loses_no_request_with_the_drain_delay_and_loses_requests_without_it()
     {

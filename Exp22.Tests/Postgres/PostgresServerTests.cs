@@ -9,6 +9,7 @@ public sealed class PostgresServerTests
 {
     private static readonly TimeSpan GoneWithin = TimeSpan.FromSeconds(15);
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Starts_and_accepts_connections_with_the_requested_settings()
     {
@@ -26,6 +27,7 @@ public sealed class PostgresServerTests
             Assert.NotEqual(0, ProcFs.UidOf(server.ProcessId));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Two_servers_get_different_ports_and_folders()
     {
@@ -115,6 +117,7 @@ public sealed class PostgresServerTests
         }
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Killing_the_owning_process_stops_the_server()
     {

@@ -26,6 +26,7 @@ public sealed class ApiProcessTests
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    [Trait("Category", "Slow")]
     [Theory]
     [InlineData("/?n_sub_workflows=-1", "n_sub_workflows")]
     [InlineData("/?n_sub_workflows=0", "n_sub_workflows")]
@@ -45,6 +46,7 @@ public sealed class ApiProcessTests
         Assert.True((await ProblemAsync(response)).GetProperty("errors").TryGetProperty(field, out _));
     }
 
+    [Trait("Category", "Slow")]
     [Theory]
     [InlineData("""{"subWorkflows":2,""", "body")]
     [InlineData("""{"subWorkflows":"2","stepsPerWorkflow":2}""", "subWorkflows")]
@@ -61,6 +63,7 @@ public sealed class ApiProcessTests
         Assert.True((await ProblemAsync(response)).GetProperty("errors").TryGetProperty(field, out _));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Unknown_runs_are_404_and_an_idempotency_key_maps_to_one_run()
     {
@@ -91,6 +94,7 @@ public sealed class ApiProcessTests
         Assert.Equal($"/runs/{firstId}", first.Headers.Location?.ToString());
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task The_seed_curl_runs_to_success_through_the_api_and_two_executors()
     {

@@ -97,6 +97,7 @@ public sealed partial class ExecutorProcessTests
         }
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task The_seed_scenario_sigterm_a_second_in_drains_exits_zero_and_the_run_succeeds()
     {
@@ -120,6 +121,7 @@ public sealed partial class ExecutorProcessTests
         AssertNoCheckpointedStepRanAgain(run, StepExecutions(runId, one, two), "exp22-executor-2");
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Steps_longer_than_the_completion_timeout_are_handed_over_on_sigterm_and_finished_by_the_other()
     {
@@ -140,6 +142,7 @@ public sealed partial class ExecutorProcessTests
         AssertNoCheckpointedStepRanAgain(run, StepExecutions(runId, one, two), other.Name);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task A_sigkilled_executor_work_is_finished_by_the_survivor_within_the_heartbeat_bound()
     {
@@ -161,6 +164,7 @@ public sealed partial class ExecutorProcessTests
         AssertNoCheckpointedStepRanAgain(run, StepExecutions(runId, one, two), survivor.Name);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task A_draining_executor_fails_readiness_but_stays_live_and_reports_draining()
     {

@@ -41,6 +41,7 @@ public sealed class ApiSecurityTests
         return http.SendAsync(request);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task With_an_admin_key_cancel_needs_it_in_x_api_key_and_refuses_anything_else_with_401()
     {
@@ -69,6 +70,7 @@ public sealed class ApiSecurityTests
         Assert.DoesNotContain(api.Lines, line => line.Contains(AdminKey));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Without_an_admin_key_cancel_is_open()
     {
@@ -97,6 +99,7 @@ public sealed class ApiSecurityTests
         Assert.DoesNotContain(api.Lines, line => line.Contains("short"));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Bodies_over_16_KiB_are_413_and_list_and_key_limits_are_400_naming_the_field()
     {

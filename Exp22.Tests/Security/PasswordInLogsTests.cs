@@ -17,6 +17,7 @@ namespace Exp22.Tests.Security;
 /// </summary>
 public sealed class PasswordInLogsTests(ITestOutputHelper output)
 {
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task The_password_of_the_connection_string_never_appears_in_any_log_line()
     {

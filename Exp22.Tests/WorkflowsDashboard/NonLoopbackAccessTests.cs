@@ -12,6 +12,7 @@ namespace Exp22.Tests.WorkflowsDashboard;
 /// </summary>
 public sealed class NonLoopbackAccessTests
 {
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task In_development_without_a_policy_requests_from_an_address_that_is_not_loopback_are_refused()
     {

@@ -19,7 +19,7 @@ public sealed class ChildWorkflow<TOutput>
 
     internal int Seq { get; }
 
-    public async Task<TOutput> GetResultAsync() => (await _parent.WhenAllAsync([this]))[0];
+    public async Task<TOutput> GetResultAsync() => (await _parent.WhenAllAsync([this]).ConfigureAwait(false))[0];
 }
 
 public sealed record ChildWorkflowOptions(string? Queue = null, int Priority = 0);

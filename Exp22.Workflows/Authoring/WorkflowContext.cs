@@ -86,32 +86,32 @@ public sealed class WorkflowContext
         retry.Validate();
         var startedAt = _time.GetUtcNow();
         using var activity = WorkflowSpans.StartStep(_workflow, seq, name);
-        var startTimestamp = Stopwatch.GetTimestamp();
+        var startTimestamp = _time.GetTimestamp();
         _progress.StepStarted(name);
         for (var tries = 1; ; tries++)
         {
             T result;
             try
             {
-                result = await step(CancellationToken);
+                result = await step(CancellationToken).ConfigureAwait(false);
             }
             catch (Exception) when (!CancellationToken.IsCancellationRequested && tries < retry.MaxAttempts)
             {
-                await Task.Delay(retry.DelayBefore(tries + 1), _time, CancellationToken);
+                await Task.Delay(retry.DelayBefore(tries + 1), _time, CancellationToken).ConfigureAwait(false);
                 continue;
             }
             catch (Exception e) when (!CancellationToken.IsCancellationRequested && e is not WorkflowFencedException)
             {
                 var failure = Failure.Of(e);
-                await _checkpoints.SaveAsync(_workflow, seq, name, null, failure, tries, startedAt, CancellationToken);
-                WorkflowSpans.EndStep(activity, _workflow, startTimestamp, tries, failure.Summary);
+                await _checkpoints.SaveAsync(_workflow, seq, name, null, failure, tries, startedAt, CancellationToken).ConfigureAwait(false);
+                WorkflowSpans.EndStep(activity, _workflow, _time.GetElapsedTime(startTimestamp), tries, failure.Summary);
                 _progress.StepCompleted();
                 throw new StepFailedException(name, failure.Summary);
             }
 
             await _checkpoints.SaveAsync(
-                _workflow, seq, name, WorkflowJson.Serialize(result), null, tries, startedAt, CancellationToken);
-            WorkflowSpans.EndStep(activity, _workflow, startTimestamp, tries, null);
+                _workflow, seq, name, WorkflowJson.Serialize(result), null, tries, startedAt, CancellationToken).ConfigureAwait(false);
+            WorkflowSpans.EndStep(activity, _workflow, _time.GetElapsedTime(startTimestamp), tries, null);
             _progress.StepCompleted();
             return result;
         }
@@ -120,14 +120,14 @@ public sealed class WorkflowContext
     public Task RunStepAsync(string name, Func<CancellationToken, Task> step, RetryPolicy? retry = null) =>
         RunStepAsync<object?>(name, async ct =>
         {
-            await step(ct);
+            await step(ct).ConfigureAwait(false);
             return null;
         }, retry);
 
     public async Task<ChildWorkflow<TOutput>> StartChildAsync<TWorkflow, TInput, TOutput>(
         TInput input, ChildWorkflowOptions? options = null)
         where TWorkflow : Workflow<TInput, TOutput> =>
-        (await StartChildrenAsync<TWorkflow, TInput, TOutput>([input], options))[0];
+        (await StartChildrenAsync<TWorkflow, TInput, TOutput>([input], options).ConfigureAwait(false))[0];
 
     /// <summary>Starts one child per input in a single round trip; replay returns the children already started.</summary>
     public async Task<IReadOnlyList<ChildWorkflow<TOutput>>> StartChildrenAsync<TWorkflow, TInput, TOutput>(
@@ -160,7 +160,7 @@ public sealed class WorkflowContext
         {
             await _childStarts.StartAsync(
                 _workflow, name, options?.Queue ?? _workflow.Queue, options?.Priority ?? 0,
-                [.. newIds], [.. newSeqs], [.. newInputs], CancellationToken);
+                [.. newIds], [.. newSeqs], [.. newInputs], CancellationToken).ConfigureAwait(false);
             for (var i = 0; i < newIds.Count; i++)
                 _history.RecordChild(newSeqs[i], new RecordedChild(newIds[i], name, WorkflowStatus.Enqueued, null, null));
         }
@@ -203,7 +203,7 @@ public sealed class WorkflowContext
     public async Task SleepAsync(TimeSpan duration)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
-        await SleepUntilCoreAsync(_time.GetUtcNow() + duration);
+        await SleepUntilCoreAsync(_time.GetUtcNow() + duration).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -215,8 +215,8 @@ public sealed class WorkflowContext
 
     private async Task SleepUntilCoreAsync(DateTimeOffset requested)
     {
-        var wakeAt = await CheckpointedTimeAsync(SleepStepName, requested);
-        await WaitUntilAsync<object?>(wakeAt, topic: null);
+        var wakeAt = await CheckpointedTimeAsync(SleepStepName, requested).ConfigureAwait(false);
+        await WaitUntilAsync<object?>(wakeAt, topic: null).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -230,7 +230,7 @@ public sealed class WorkflowContext
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
         // Two positions: the deadline (so that a replay keeps the first execution's timeout), then the message.
-        var deadline = await CheckpointedTimeAsync(ReceiveDeadlineStepName(topic), _time.GetUtcNow() + timeout);
+        var deadline = await CheckpointedTimeAsync(ReceiveDeadlineStepName(topic), _time.GetUtcNow() + timeout).ConfigureAwait(false);
         var name = MessageStepName(topic);
         var seq = _nextSeq++;
         if (_history.TryGetStep(seq, out var recorded))
@@ -240,13 +240,13 @@ public sealed class WorkflowContext
         }
 
         var startedAt = _time.GetUtcNow();
-        var taken = await _messages.TryConsumeAsync(_workflow, seq, name, topic, startedAt, CancellationToken);
+        var taken = await _messages.TryConsumeAsync(_workflow, seq, name, topic, startedAt, CancellationToken).ConfigureAwait(false);
         if (taken is not null)
             return new WorkflowMessage<T>(WorkflowJson.Deserialize<T>(taken));
         if (deadline > _time.GetUtcNow())
-            return await Suspension.SuspendUntil<WorkflowMessage<T>?>(deadline, topic);
+            return await Suspension.SuspendUntil<WorkflowMessage<T>?>(deadline, topic).ConfigureAwait(false);
 
-        await _checkpoints.SaveAsync(_workflow, seq, name, null, null, 1, startedAt, CancellationToken);
+        await _checkpoints.SaveAsync(_workflow, seq, name, null, null, 1, startedAt, CancellationToken).ConfigureAwait(false);
         return null;
     }
 
@@ -265,7 +265,7 @@ public sealed class WorkflowContext
             return;
         }
 
-        if (!await _messages.SetEventAsync(_workflow, seq, name, key, WorkflowJson.Serialize(value), _time.GetUtcNow(), CancellationToken))
+        if (!await _messages.SetEventAsync(_workflow, seq, name, key, WorkflowJson.Serialize(value), _time.GetUtcNow(), CancellationToken).ConfigureAwait(false))
             throw new WorkflowFencedException(_workflow.Id, $"publishing event '{key}'");
     }
 
@@ -288,7 +288,7 @@ public sealed class WorkflowContext
         }
 
         await _checkpoints.SaveAsync(
-            _workflow, seq, name, WorkflowJson.Serialize(requested), null, 1, _time.GetUtcNow(), CancellationToken);
+            _workflow, seq, name, WorkflowJson.Serialize(requested), null, 1, _time.GetUtcNow(), CancellationToken).ConfigureAwait(false);
         return requested;
     }
 
@@ -304,11 +304,11 @@ public sealed class WorkflowContext
             return default!;
         if (remaining < ShortestPark)
         {
-            await Task.Delay(remaining, _time, CancellationToken);
+            await Task.Delay(remaining, _time, CancellationToken).ConfigureAwait(false);
             return default!;
         }
 
-        return await Suspension.SuspendUntil<T>(wakeAt, topic);
+        return await Suspension.SuspendUntil<T>(wakeAt, topic).ConfigureAwait(false);
     }
 
     private static readonly TimeSpan ShortestPark = TimeSpan.FromMilliseconds(50);

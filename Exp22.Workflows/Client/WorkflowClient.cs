@@ -119,7 +119,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         var payload = WorkflowJson.Serialize(message);
         return await DeadlockRetry.RunAsync(async ct =>
         {
-            await using var batch = dataSource.CreateBatch();
+            var batch = dataSource.CreateBatch();
+            await using var batchDisposal = batch.ConfigureAwait(false);
             batch.BatchCommands.Add(new NpgsqlBatchCommand(LockTargetSql) { Parameters = { new("workflow_id", workflowId) } });
             batch.BatchCommands.Add(new NpgsqlBatchCommand(SendSql)
             {
@@ -132,16 +133,17 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
                     new("channel", Notifications.Enqueued),
                 },
             });
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            await reader.NextResultAsync(ct);
-            await reader.ReadAsync(ct);
+            var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
             return (reader.GetBoolean(0), reader.GetBoolean(1)) switch
             {
                 (false, _) => SendOutcome.NotFound,
                 (true, true) => SendOutcome.Sent,
                 (true, false) => SendOutcome.Duplicate,
             };
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -155,20 +157,27 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         var deadline = DateTimeOffset.UtcNow + timeout;
         while (true)
         {
-            await using (var command = dataSource.CreateCommand(GetEventSql))
-            {
-                command.Parameters.Add(new NpgsqlParameter("workflow_id", workflowId));
-                command.Parameters.Add(new NpgsqlParameter("key", key));
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                if (await reader.ReadAsync(cancellationToken))
-                    return new WorkflowEvent<T>(key, WorkflowJson.Deserialize<T>(reader.GetString(0)), reader.GetFieldValue<DateTimeOffset>(1));
-            }
+            if (await ReadEventAsync<T>(workflowId, key, cancellationToken).ConfigureAwait(false) is { } found)
+                return found;
 
             var left = deadline - DateTimeOffset.UtcNow;
             if (left <= TimeSpan.Zero)
                 return null;
-            await Task.Delay(left < EventPollInterval ? left : EventPollInterval, cancellationToken);
+            await Task.Delay(left < EventPollInterval ? left : EventPollInterval, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private async Task<WorkflowEvent<T>?> ReadEventAsync<T>(Guid workflowId, string key, CancellationToken cancellationToken)
+    {
+        var command = dataSource.CreateCommand(GetEventSql);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter("workflow_id", workflowId));
+        command.Parameters.Add(new NpgsqlParameter("key", key));
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new WorkflowEvent<T>(key, WorkflowJson.Deserialize<T>(reader.GetString(0)), reader.GetFieldValue<DateTimeOffset>(1))
+            : null;
     }
 
     public async Task<EnqueuedRun> EnqueueAsync(EnqueueRequest request, CancellationToken cancellationToken)
@@ -182,7 +191,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         activity?.SetTag(WorkflowTelemetry.WorkflowNameTag, request.WorkflowName);
         activity?.SetTag(WorkflowTelemetry.QueueTag, request.Queue);
         var traceContext = TraceContextColumns.OfCurrent();
-        await using var command = dataSource.CreateCommand(EnqueueSql);
+        var command = dataSource.CreateCommand(EnqueueSql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("id", Guid.CreateVersion7()));
         command.Parameters.Add(new NpgsqlParameter("name", request.WorkflowName));
         command.Parameters.Add(new NpgsqlParameter("queue", request.Queue));
@@ -196,9 +206,10 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("timeout", NpgsqlDbType.Interval) { Value = (object?)request.Timeout ?? DBNull.Value });
 
         EnqueuedRun run;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
         {
-            await reader.ReadAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             run = new EnqueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2),
                 reader.GetFieldValue<DateTimeOffset>(3));
         }
@@ -223,12 +234,14 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 
     public async Task<IReadOnlyList<RunSummary>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(ListSql);
+        var command = dataSource.CreateCommand(ListSql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("status", NpgsqlDbType.Text) { Value = (object?)query.Status ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("limit", query.Limit));
         var runs = new List<RunSummary>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             runs.Add(new RunSummary(
                 reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
@@ -242,20 +255,22 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     /// <returns>The run's tree from its root, or null when no run has this id.</returns>
     public async Task<WorkflowNode?> GetRunAsync(Guid runId, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        var batch = dataSource.CreateBatch();
+        await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(TreeWorkflowsSql) { Parameters = { new("run_id", runId) } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(TreeStepsSql) { Parameters = { new("run_id", runId) } });
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
 
         var rows = new List<WorkflowRow>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             rows.Add(WorkflowRow.Read(reader));
         if (rows.Count == 0)
             return null;
 
-        await reader.NextResultAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var steps = new Dictionary<Guid, List<StepNode>>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var workflowId = reader.GetGuid(0);
             var error = reader.IsDBNull(4) ? null : reader.GetString(4);
@@ -279,18 +294,20 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     public async Task<CancelOutcome> CancelAsync(Guid workflowId, CancellationToken cancellationToken) =>
         await DeadlockRetry.RunAsync(async ct =>
         {
-            await using var command = dataSource.CreateCommand(CancelSql);
+            var command = dataSource.CreateCommand(CancelSql);
+            await using var commandDisposal = command.ConfigureAwait(false);
             command.Parameters.Add(new NpgsqlParameter("id", workflowId));
             command.Parameters.Add(new NpgsqlParameter("channel", Notifications.Cancelled));
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
             return (reader.GetBoolean(0), reader.GetBoolean(1)) switch
             {
                 (false, _) => CancelOutcome.NotFound,
                 (true, true) => CancelOutcome.Cancelled,
                 (true, false) => CancelOutcome.AlreadyFinished,
             };
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc cref="WorkflowManagement.ResumeAsync"/>
     public Task<ResumeOutcome> ResumeAsync(Guid workflowId, CancellationToken cancellationToken) =>

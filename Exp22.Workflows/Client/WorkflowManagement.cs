@@ -80,10 +80,12 @@ internal sealed class WorkflowManagement(NpgsqlDataSource dataSource)
     public async Task<ResumeOutcome> ResumeAsync(Guid workflowId, CancellationToken cancellationToken) =>
         await DeadlockRetry.RunAsync(async ct =>
         {
-            await using var command = dataSource.CreateCommand(ResumeSql);
+            var command = dataSource.CreateCommand(ResumeSql);
+            await using var commandDisposal = command.ConfigureAwait(false);
             command.Parameters.Add(new NpgsqlParameter("id", workflowId));
             command.Parameters.Add(new NpgsqlParameter("channel", Notifications.Enqueued));
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
             await reader.ReadAsync(ct).ConfigureAwait(false);
             return (reader.GetBoolean(0), reader.GetBoolean(1)) switch
             {
@@ -103,12 +105,14 @@ internal sealed class WorkflowManagement(NpgsqlDataSource dataSource)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fromStep);
         var id = Guid.CreateVersion7();
-        await using var command = dataSource.CreateCommand(ForkSql);
+        var command = dataSource.CreateCommand(ForkSql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("source_id", runId));
         command.Parameters.Add(new NpgsqlParameter("id", id));
         command.Parameters.Add(new NpgsqlParameter("from_step", fromStep));
         command.Parameters.Add(new NpgsqlParameter("channel", Notifications.Enqueued));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             return null;
         return new ForkedRun(id, runId, reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(0));
@@ -117,9 +121,11 @@ internal sealed class WorkflowManagement(NpgsqlDataSource dataSource)
     /// <returns>The workflow's checkpoints in order, or null when no workflow has this id.</returns>
     public async Task<IReadOnlyList<StepNode>?> ListStepsAsync(Guid workflowId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(StepsSql);
+        var command = dataSource.CreateCommand(StepsSql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("id", workflowId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         var steps = new List<StepNode>();
         var found = false;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -44,7 +44,8 @@ internal sealed class CheckpointStatements(NpgsqlDataSource dataSource)
     public async Task<IReadOnlySet<PendingCheckpoint>> WriteManyAsync(
         IReadOnlyList<PendingCheckpoint> checkpoints, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(ManySql);
+        var command = dataSource.CreateCommand(ManySql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("workflow_ids", checkpoints.Select(c => c.Workflow.Id).ToArray()));
         command.Parameters.Add(new NpgsqlParameter("seqs", checkpoints.Select(c => c.Seq).ToArray()));
         command.Parameters.Add(new NpgsqlParameter("names", checkpoints.Select(c => c.Name).ToArray()));
@@ -70,8 +71,9 @@ internal sealed class CheckpointStatements(NpgsqlDataSource dataSource)
         foreach (var checkpoint in checkpoints)
             byKey.TryAdd((checkpoint.Workflow.Id, checkpoint.Seq), checkpoint);
         var written = new HashSet<PendingCheckpoint>(checkpoints.Count);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             written.Add(byKey[(reader.GetGuid(0), reader.GetInt32(1))]);
         return written;
     }
@@ -79,7 +81,8 @@ internal sealed class CheckpointStatements(NpgsqlDataSource dataSource)
     /// <returns>false when the fence refused the write.</returns>
     public async Task<bool> WriteOneAsync(PendingCheckpoint checkpoint, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(OneSql);
+        var command = dataSource.CreateCommand(OneSql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("workflow_id", checkpoint.Workflow.Id));
         command.Parameters.Add(new NpgsqlParameter("seq", checkpoint.Seq));
         command.Parameters.Add(new NpgsqlParameter("name", checkpoint.Name));
@@ -90,6 +93,6 @@ internal sealed class CheckpointStatements(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("attempt", checkpoint.Workflow.Attempt));
         command.Parameters.Add(new NpgsqlParameter("tries", checkpoint.Tries));
         command.Parameters.Add(new NpgsqlParameter("started_at", checkpoint.StartedAt));
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 }

@@ -30,7 +30,8 @@ internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
         // Children continue the span of the parent's execution that started them; without one (nobody
         // records spans here) they inherit the parent's own stored context, so the run stays one trace.
         var traceContext = TraceContextColumns.OfCurrent();
-        await using var batch = dataSource.CreateBatch();
+        var batch = dataSource.CreateBatch();
+        await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertSql)
         {
             Parameters =
@@ -52,7 +53,7 @@ internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
         {
             Parameters = { new("channel", Notifications.Enqueued), new("queue", queue) },
         });
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         if (batch.BatchCommands[0].RecordsAffected != ids.Length)
             throw new WorkflowFencedException(parent.Id, $"starting {ids.Length} child workflow(s) '{name}'");
         WorkflowTelemetry.Enqueued.Add(ids.Length, WorkflowTelemetry.WorkflowTags(name, queue));

@@ -22,7 +22,7 @@ internal sealed record ClaimedWorkflow(
 
 /// <summary>
 /// How many times the workflow was recovered from an executor that died running it: in all, and in a row
-/// without a new checkpoint or child in between (what <see cref="Hosting.WorkflowsOptions.MaxRecoveryAttempts"/>
+/// without a new checkpoint or child in between (what <see cref="WorkflowsOptions.MaxRecoveryAttempts"/>
 /// caps); and the last of those executors and when.
 /// </summary>
 internal readonly record struct CrashRecoveries(int Total, int WithoutProgress, string? LastExecutorId, DateTimeOffset? LastAt);

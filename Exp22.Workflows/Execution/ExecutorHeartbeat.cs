@@ -91,7 +91,8 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
     /// <returns>How many workflows of dead executors were put back on the queue.</returns>
     public async Task<int> BeatAsync(ExecutorBeat beat, bool recoverOthers, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        var batch = dataSource.CreateBatch();
+        await using var batchDisposal = batch.ConfigureAwait(false);
         // The recovery comes first so that its count is the batch's scalar.
         if (recoverOthers)
         {
@@ -136,7 +137,8 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
 
     public async Task LeaveAsync(string executorId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(LeaveSql);
+        var command = dataSource.CreateCommand(LeaveSql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("executor_id", executorId));
         command.Parameters.Add(new NpgsqlParameter("forget_after", ForgetGoneAfter));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

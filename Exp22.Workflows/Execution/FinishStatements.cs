@@ -55,7 +55,8 @@ internal sealed class FinishStatements(NpgsqlDataSource dataSource)
     /// <returns>The finishes written; the others were refused by their fence.</returns>
     public async Task<IReadOnlySet<PendingFinish>> WriteManyAsync(IReadOnlyList<PendingFinish> finishes, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        var batch = dataSource.CreateBatch();
+        await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(FinishManySql)
         {
             Parameters =
@@ -75,8 +76,9 @@ internal sealed class FinishStatements(NpgsqlDataSource dataSource)
         foreach (var finish in finishes)
             byId.TryAdd(finish.Workflow.Id, finish);
         var written = new HashSet<PendingFinish>(finishes.Count);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             written.Add(byId[reader.GetGuid(0)]);
         return written;
     }
@@ -84,7 +86,8 @@ internal sealed class FinishStatements(NpgsqlDataSource dataSource)
     /// <returns>false when the fence refused the write.</returns>
     public async Task<bool> WriteOneAsync(PendingFinish finish, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        var batch = dataSource.CreateBatch();
+        await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(FinishOneSql)
         {
             Parameters =
@@ -101,7 +104,7 @@ internal sealed class FinishStatements(NpgsqlDataSource dataSource)
         if (finish.Workflow.ParentId is { } parentId)
             AddParentWake(batch, [parentId]);
 
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return batch.BatchCommands[0].RecordsAffected == 1;
     }
 

@@ -57,8 +57,7 @@ internal sealed class GroupCommit<T> : IAsyncDisposable where T : PendingWrite
     public Task<bool> WriteAsync(T item)
     {
         item.CancellationToken.ThrowIfCancellationRequested();
-        if (!_queue.Writer.TryWrite(item))
-            throw new ObjectDisposedException(GetType().Name);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(item), this);
         return item.Written.WaitAsync(item.CancellationToken);
     }
 
@@ -106,11 +105,11 @@ internal sealed class GroupCommit<T> : IAsyncDisposable where T : PendingWrite
         {
             if (batch.Count == 1)
             {
-                await WriteAloneAsync(batch[0]);
+                await WriteAloneAsync(batch[0]).ConfigureAwait(false);
                 return;
             }
 
-            var written = await DeadlockRetry.RunAsync(ct => _writeMany(batch, ct), CancellationToken.None);
+            var written = await DeadlockRetry.RunAsync(ct => _writeMany(batch, ct), CancellationToken.None).ConfigureAwait(false);
             foreach (var item in batch)
                 item.Complete(written.Contains(item));
         }
@@ -119,7 +118,7 @@ internal sealed class GroupCommit<T> : IAsyncDisposable where T : PendingWrite
             // One row the database rejects must not fail its neighbours: each is retried alone, so each
             // workflow gets its own outcome.
             foreach (var item in batch)
-                await WriteAloneAsync(item);
+                await WriteAloneAsync(item).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -136,7 +135,7 @@ internal sealed class GroupCommit<T> : IAsyncDisposable where T : PendingWrite
     {
         try
         {
-            item.Complete(await DeadlockRetry.RunAsync(ct => _writeOne(item, ct), item.CancellationToken));
+            item.Complete(await DeadlockRetry.RunAsync(ct => _writeOne(item, ct), item.CancellationToken).ConfigureAwait(false));
         }
         catch (Exception e)
         {

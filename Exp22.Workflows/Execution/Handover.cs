@@ -61,7 +61,8 @@ internal sealed class Handover(NpgsqlDataSource dataSource)
 
     private async Task<int> RunAsync(string sql, string executorId, string reason, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(sql);
+        var command = dataSource.CreateCommand(sql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("executor_id", executorId));
         command.Parameters.Add(new NpgsqlParameter("reason", reason));
         command.Parameters.Add(new NpgsqlParameter("channel", Notifications.Enqueued));

@@ -67,7 +67,8 @@ internal sealed class MessageStatements(NpgsqlDataSource dataSource)
         ClaimedWorkflow workflow, int seq, string name, string topic, DateTimeOffset startedAt,
         CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(ConsumeSql);
+        var command = dataSource.CreateCommand(ConsumeSql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         AddFence(command, workflow);
         command.Parameters.Add(new NpgsqlParameter("topic", topic));
         command.Parameters.Add(new NpgsqlParameter("seq", seq));
@@ -81,7 +82,8 @@ internal sealed class MessageStatements(NpgsqlDataSource dataSource)
         ClaimedWorkflow workflow, int seq, string name, string key, string valueJson, DateTimeOffset startedAt,
         CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(SetEventSql);
+        var command = dataSource.CreateCommand(SetEventSql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         AddFence(command, workflow);
         command.Parameters.Add(new NpgsqlParameter("key", key));
         command.Parameters.Add(new NpgsqlParameter("value", NpgsqlDbType.Jsonb) { Value = valueJson });

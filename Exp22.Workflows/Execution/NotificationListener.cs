@@ -17,19 +17,20 @@ internal sealed class NotificationListener(
         {
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var connectionDisposal = connection.ConfigureAwait(false);
                 connection.Notification += (_, e) => onNotification(e.Channel, e.Payload);
-                await using (var listen = new NpgsqlCommand(
-                    $"LISTEN {Notifications.Enqueued}; LISTEN {Notifications.Cancelled}", connection))
+                var listen = new NpgsqlCommand($"LISTEN {Notifications.Enqueued}; LISTEN {Notifications.Cancelled}", connection);
+                await using (listen.ConfigureAwait(false))
                 {
-                    await listen.ExecuteNonQueryAsync(cancellationToken);
+                    await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 reconnectDelay = TimeSpan.FromMilliseconds(250);
                 // Work may have been enqueued while no connection listened.
                 onNotification(Notifications.Enqueued, "");
                 while (true)
-                    await connection.WaitAsync(cancellationToken);
+                    await connection.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -39,8 +40,7 @@ internal sealed class NotificationListener(
             {
                 // Whatever broke the connection (the server gone, a reset, a broken pooled connection),
                 // the answer is the same: a new connection; until then, polling covers.
-                logger.LogWarning("Notification connection lost ({Error}); reconnecting in {Delay} ms, polling meanwhile",
-                    e.Message, reconnectDelay.TotalMilliseconds);
+                logger.NotificationConnectionLost(e, e.Message, reconnectDelay.TotalMilliseconds);
                 await Task.Delay(reconnectDelay, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 reconnectDelay = TimeSpan.FromTicks(Math.Min(reconnectDelay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }

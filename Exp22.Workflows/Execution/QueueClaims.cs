@@ -9,8 +9,8 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
     // SKIP LOCKED lets concurrent executors claim disjoint rows without waiting for each other; the
     // attempt counter bumped here is half of the fence that every later write for the workflow carries.
     // One ordered index scan per queue (LATERAL): with queue = ANY (@queues) PostgreSQL cannot read the
-    // claimable index in its order, and sorted the whole backlog on every claim (100,000 enqueued runs:
-    // 300-500 ms a claim, against 3 ms). Rows a queue locks beyond the final LIMIT stay unclaimed and are
+    // claimable index in its order and sorts the whole backlog on every claim (docs/performance.md#the-claim-one-index-scan-per-queue).
+    // Rows a queue locks beyond the final LIMIT stay unclaimed and are
     // released with the statement. Suspects (recovered after a crash with no progress since, see
     // SuspectProbation) are claimed apart, at most @suspects of them, ahead of fresh work, from their own index.
     private const string Sql = """
@@ -69,7 +69,8 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         string executorId, string applicationVersion, string[] queues, string[] names, int limit,
         CancellationToken cancellationToken, int suspects = 1)
     {
-        await using var command = dataSource.CreateCommand(Sql);
+        var command = dataSource.CreateCommand(Sql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("queues", queues));
         command.Parameters.Add(new NpgsqlParameter("names", names));
         command.Parameters.Add(new NpgsqlParameter("limit", limit));
@@ -78,8 +79,9 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("application_version", applicationVersion));
 
         var claimed = new List<ClaimedWorkflow>(limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             claimed.Add(new ClaimedWorkflow(
                 Id: reader.GetGuid(0),

@@ -23,7 +23,8 @@ internal sealed class Release(NpgsqlDataSource dataSource)
 
     public async Task ReleaseAsync(ClaimedWorkflow workflow, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(Sql);
+        var command = dataSource.CreateCommand(Sql);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("id", workflow.Id));
         command.Parameters.Add(new NpgsqlParameter("executor_id", workflow.ExecutorId));
         command.Parameters.Add(new NpgsqlParameter("attempt", workflow.Attempt));

@@ -20,7 +20,7 @@ internal sealed class WakeSignal(TimeProvider time)
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            await _pending.Reader.ReadAsync(linked.Token);
+            await _pending.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Exp22.Workflows.Hosting;
 using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -93,21 +92,18 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     {
         // A previous process with this id died holding work: nobody else runs it, so take it back now
         // rather than waiting for the heartbeat timeout.
-        var leftBehind = await _handover.TakeBackAsync(_options.ExecutorId, cancellationToken);
+        var leftBehind = await _handover.TakeBackAsync(_options.ExecutorId, cancellationToken).ConfigureAwait(false);
         WorkflowTelemetry.Recovered.Add(leftBehind, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
         if (leftBehind > 0)
-            _logger.LogWarning("Executor {ExecutorId} found {Count} workflow(s) left by its previous process; re-enqueued them",
-                _options.ExecutorId, leftBehind);
+            _logger.TookBack(_options.ExecutorId, leftBehind);
 
-        await _heartbeat.BeatAsync(BeatOf(ExecutorStates.Running, starting: true), recoverOthers: true, cancellationToken);
+        await _heartbeat.BeatAsync(BeatOf(ExecutorStates.Running, starting: true), recoverOthers: true, cancellationToken).ConfigureAwait(false);
         _state = ExecutorStates.Running;
 
         _listenLoop = _listener.ListenAsync(OnNotification, _shutdown.Token);
         _heartbeatLoop = HeartbeatLoopAsync(_shutdown.Token);
         _claimLoop = ClaimLoopAsync(_stopClaiming.Token);
-        _logger.LogInformation(
-            "Executor {ExecutorId} started: concurrency {Concurrency}, queues [{Queues}], workflows [{Workflows}]",
-            _options.ExecutorId, _options.Concurrency, string.Join(", ", _queues), string.Join(", ", _workflowNames));
+        _logger.Started(_options.ExecutorId, _options.Concurrency, _queues, _workflowNames);
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -143,10 +139,9 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         await LeaveAsync().ConfigureAwait(false);
 
         _state = ExecutorStates.Stopped;
-        WorkflowTelemetry.DrainDuration.Record(_time.GetElapsedTime(drainStart).TotalSeconds,
-            WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
-        _logger.LogInformation("Drain complete: executor {ExecutorId} stopped after {Elapsed:0.0} s",
-            _options.ExecutorId, _time.GetElapsedTime(drainStart).TotalSeconds);
+        var drainSeconds = _time.GetElapsedTime(drainStart).TotalSeconds;
+        WorkflowTelemetry.DrainDuration.Record(drainSeconds, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
+        _logger.DrainComplete(_options.ExecutorId, drainSeconds);
     }
 
     /// <summary>Stops claiming and waits for the workflows in flight, up to the completion timeout in all.</summary>
@@ -161,18 +156,16 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         await _claimLoop.WaitAsync(deadline.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         var inFlight = _inFlight.Values.ToArray();
-        _logger.LogInformation(
-            "Drain started: executor {ExecutorId} claims nothing new; {InFlight} workflow(s) in flight; waiting up to {Timeout:0.#} s for them",
-            _options.ExecutorId, inFlight.Length, _options.WorkflowCompletionTimeout.TotalSeconds);
-        _ = BeatOnceAsync(ExecutorStates.Draining);
+        _logger.DrainStarted(_options.ExecutorId, inFlight.Length, _options.WorkflowCompletionTimeout.TotalSeconds);
+        _ = BeatOnceAsync(ExecutorStates.Draining, CancellationToken.None);
 
         await Task.WhenAll(inFlight.Select(f => f.Execution))
             .WaitAsync(deadline.Token)
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
-        _logger.LogInformation(
-            "Drain: {Finished} workflow(s) finished or parked in {Waited:0.0} s; {Remaining} still running",
-            inFlight.Length - _inFlight.Count, _time.GetElapsedTime(started).TotalSeconds, _inFlight.Count);
+        var waited = _time.GetElapsedTime(started).TotalSeconds;
+        var remaining = _inFlight.Count;
+        _logger.DrainWaited(inFlight.Length - remaining, waited, remaining);
     }
 
     /// <summary>Hands back what is left and stops its local executions, up to the handover timeout in all.</summary>
@@ -189,22 +182,17 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
             WorkflowTelemetry.HandedOver.Add(handed, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
             foreach (var flight in remaining)
                 WorkflowSpans.MarkHandedOver(flight.Activity, _options.ExecutorId);
-            _logger.LogInformation(
-                "Drain: handed {Handed} workflow(s) back to the queue; another executor resumes them from their last checkpoint",
-                handed);
+            _logger.HandedOver(handed);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            _logger.LogError(
-                "Drain: could not hand back {Count} workflow(s) within {Key} ({Timeout:0.#} s): [{Workflows}]; they stay with executor {ExecutorId} until survivors recover them, {HeartbeatTimeout:0.#} s after its last heartbeat",
-                remaining.Length + _toRelease.Count, WorkflowsOptions.HandoverTimeoutKey, _options.HandoverTimeout.TotalSeconds,
-                Describe(remaining), _options.ExecutorId, _options.HeartbeatTimeout.TotalSeconds);
+            _logger.HandoverTimedOut(remaining.Length + _toRelease.Count, WorkflowsOptions.HandoverTimeoutKey,
+                _options.HandoverTimeout.TotalSeconds, Describe(remaining), _options.ExecutorId, _options.HeartbeatTimeout.TotalSeconds);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _logger.LogError(e,
-                "Drain: could not hand back {Count} workflow(s): [{Workflows}]; they stay with executor {ExecutorId} until survivors recover them, {HeartbeatTimeout:0.#} s after its last heartbeat",
-                remaining.Length + _toRelease.Count, Describe(remaining), _options.ExecutorId, _options.HeartbeatTimeout.TotalSeconds);
+            _logger.HandoverFailed(e, remaining.Length + _toRelease.Count, Describe(remaining), _options.ExecutorId,
+                _options.HeartbeatTimeout.TotalSeconds);
         }
 
         foreach (var flight in remaining)
@@ -232,13 +220,11 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            _logger.LogWarning(
-                "Executor {ExecutorId} could not deregister within {Key} ({Timeout:0.#} s); its row goes stale instead",
-                _options.ExecutorId, WorkflowsOptions.LeaveTimeoutKey, _options.LeaveTimeout.TotalSeconds);
+            _logger.LeaveTimedOut(_options.ExecutorId, WorkflowsOptions.LeaveTimeoutKey, _options.LeaveTimeout.TotalSeconds);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _logger.LogWarning(e, "Executor {ExecutorId} could not deregister; its row goes stale instead", _options.ExecutorId);
+            _logger.LeaveFailed(e, _options.ExecutorId);
         }
     }
 
@@ -251,10 +237,10 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         lock (_inFlight)
             _drain ??= Task.CompletedTask;
         _state = ExecutorStates.Stopped;
-        await _stopClaiming.CancelAsync();
-        await _shutdown.CancelAsync();
+        await _stopClaiming.CancelAsync().ConfigureAwait(false);
+        await _shutdown.CancelAsync().ConfigureAwait(false);
         foreach (var flight in _inFlight.Values)
-            await flight.Cancellation.CancelAsync();
+            await flight.Cancellation.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll([_claimLoop, _heartbeatLoop, _listenLoop, .. _inFlight.Values.Select(f => f.Execution)])
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
@@ -272,7 +258,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
                 {
                     var claimed = await _claims.ClaimAsync(
                         _options.ExecutorId, _options.ApplicationVersion, _queues, _workflowNames, free,
-                        cancellationToken, _probation.SuspectsToClaim);
+                        cancellationToken, _probation.SuspectsToClaim).ConfigureAwait(false);
                     // A full batch suggests more is waiting; a short one means the queue is drained
                     // until the next notification or poll.
                     _queueMayHoldWork = claimed.Count == free;
@@ -284,8 +270,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
                     }
                     if (failures > 0)
                     {
-                        _logger.LogInformation("Executor {ExecutorId} claims again after {Failures} failed attempt(s)",
-                            _options.ExecutorId, failures);
+                        _logger.ClaimsAgain(_options.ExecutorId, failures);
                         failures = 0;
                     }
 
@@ -303,11 +288,10 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
                     failures++;
                     var pause = TimeSpan.FromTicks(Math.Min(FirstClaimRetry.Ticks << Math.Min(failures - 1, 10), MaxClaimRetry.Ticks));
                     if (failures == 1)
-                        _logger.LogWarning("Executor {ExecutorId} could not claim: {Error}; retrying with pauses growing to {Max:0} s",
-                            _options.ExecutorId, e.Message, MaxClaimRetry.TotalSeconds);
+                        _logger.ClaimFailed(e, _options.ExecutorId, e.Message, MaxClaimRetry.TotalSeconds);
                     else
-                        _logger.LogDebug("Executor {ExecutorId} could not claim (attempt {Failures}): {Error}", _options.ExecutorId, failures, e.Message);
-                    if (!await PauseAsync(pause, cancellationToken))
+                        _logger.ClaimFailedAgain(e, _options.ExecutorId, failures, e.Message);
+                    if (!await PauseAsync(pause, cancellationToken).ConfigureAwait(false))
                         return;
                     continue;
                 }
@@ -316,7 +300,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
             try
             {
                 // The polling fallback claims even without a signal, in case a notification was lost.
-                if (!await _wake.WaitAsync(_options.PollingInterval, cancellationToken))
+                if (!await _wake.WaitAsync(_options.PollingInterval, cancellationToken).ConfigureAwait(false))
                     _queueMayHoldWork = true;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -335,7 +319,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     {
         try
         {
-            await _wake.WaitAsync(pause, cancellationToken);
+            await _wake.WaitAsync(pause, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -352,7 +336,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         {
             try
             {
-                var end = await _runner.RunAsync(flight);
+                var end = await _runner.RunAsync(flight).ConfigureAwait(false);
                 if (end == ExecutionEnd.InfrastructureFailure)
                     _toRelease.Enqueue(workflow);
                 else if (end == ExecutionEnd.Parked && flight.ParkedUntil is { } wakeAt)
@@ -362,8 +346,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
             {
                 // The workflow is still RUNNING under this executor's claim: left alone, it would wait for
                 // a heartbeat timeout that never comes while this executor lives.
-                _logger.LogError(e, "Workflow {WorkflowId} ({WorkflowName}) failed outside its own code: {Error}; it will be released",
-                    workflow.Id, workflow.Name, e.Message);
+                _logger.FailedOutsideItsCode(e, workflow.Id, workflow.Name, e.Message);
                 _toRelease.Enqueue(workflow);
             }
             finally
@@ -415,7 +398,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         else if (channel == Notifications.Cancelled && Guid.TryParse(payload, out var id)
                  && _inFlight.TryGetValue(id, out var flight))
         {
-            _logger.LogInformation("Workflow {WorkflowId} was cancelled; stopping its execution", id);
+            _logger.CancelledWhileRunning(id);
             _ = flight.Cancellation.CancelAsync();
         }
     }
@@ -425,10 +408,10 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                await BeatOnceAsync(_state, cancellationToken);
-                await ReleaseInterruptedAsync(cancellationToken);
+                await BeatOnceAsync(_state, cancellationToken).ConfigureAwait(false);
+                await ReleaseInterruptedAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -440,28 +423,24 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     {
         try
         {
-            var recovered = await _heartbeat.BeatAsync(BeatOf(state), _recovery.MayRecover, cancellationToken);
+            var recovered = await _heartbeat.BeatAsync(BeatOf(state), _recovery.MayRecover, cancellationToken).ConfigureAwait(false);
             WorkflowTelemetry.Recovered.Add(recovered, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
             if (_recovery.BeatSucceeded() is { } outage)
             {
-                _logger.LogInformation(
-                    "Executor {ExecutorId} heartbeat restored after {Outage:0.0} s; it recovers silent executors' work again in {Timeout:0.#} s, once live ones have beaten",
-                    _options.ExecutorId, outage.TotalSeconds, _options.HeartbeatTimeout.TotalSeconds);
+                _logger.HeartbeatRestored(_options.ExecutorId, outage.TotalSeconds, _options.HeartbeatTimeout.TotalSeconds);
             }
 
             if (recovered > 0)
             {
-                _logger.LogWarning("Executor {ExecutorId} re-enqueued {Count} workflow(s) of executors silent for over {Timeout:0.#} s",
-                    _options.ExecutorId, recovered, _options.HeartbeatTimeout.TotalSeconds);
+                _logger.RecoveredOthers(_options.ExecutorId, recovered, _options.HeartbeatTimeout.TotalSeconds);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
             if (_recovery.BeatFailed())
-                _logger.LogWarning("Executor {ExecutorId} heartbeat failed: {Error}; retrying every {Interval:0.###} s",
-                    _options.ExecutorId, e.Message, _options.HeartbeatInterval.TotalSeconds);
+                _logger.HeartbeatFailed(e, _options.ExecutorId, e.Message, _options.HeartbeatInterval.TotalSeconds);
             else
-                _logger.LogDebug("Executor {ExecutorId} heartbeat failed again: {Error}", _options.ExecutorId, e.Message);
+                _logger.HeartbeatFailedAgain(e, _options.ExecutorId, e.Message);
         }
     }
 
@@ -481,12 +460,12 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         {
             try
             {
-                await _release.ReleaseAsync(workflow, cancellationToken);
+                await _release.ReleaseAsync(workflow, cancellationToken).ConfigureAwait(false);
                 _toRelease.TryDequeue(out _);
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
-                _logger.LogDebug("Release of workflow {WorkflowId} postponed: {Error}", workflow.Id, e.Message);
+                _logger.ReleasePostponed(e, workflow.Id, e.Message);
                 return;
             }
         }
@@ -495,7 +474,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_state is not ExecutorStates.Stopped and not ExecutorStates.Starting)
-            await AbandonAsync();
+            await AbandonAsync().ConfigureAwait(false);
         _stopClaiming.Dispose();
         _shutdown.Dispose();
     }

@@ -32,7 +32,8 @@ internal sealed class WorkflowHistory
     public static async Task<WorkflowHistory> LoadAsync(
         NpgsqlDataSource dataSource, Guid workflowId, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        var batch = dataSource.CreateBatch();
+        await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             """
             SELECT seq, name, output::text, error
@@ -48,8 +49,9 @@ internal sealed class WorkflowHistory
 
         var steps = new Dictionary<int, RecordedStep>();
         var children = new Dictionary<int, RecordedChild>();
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             steps[reader.GetInt32(0)] = new RecordedStep(
                 reader.GetString(1),
@@ -57,8 +59,8 @@ internal sealed class WorkflowHistory
                 reader.IsDBNull(3) ? null : reader.GetString(3));
         }
 
-        await reader.NextResultAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             children[reader.GetInt32(0)] = new RecordedChild(
                 reader.GetGuid(1),

@@ -93,7 +93,8 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
     {
         var status = await DeadlockRetry.RunAsync(async ct =>
         {
-            await using var batch = _dataSource.CreateBatch();
+            var batch = _dataSource.CreateBatch();
+            await using var batchDisposal = batch.ConfigureAwait(false);
             batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSelfSql) { Parameters = { new("id", workflow.Id) } });
             batch.BatchCommands.Add(new NpgsqlBatchCommand(ParkSql)
             {
@@ -106,10 +107,11 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
                     new("channel", Notifications.Enqueued),
                 },
             });
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            await reader.NextResultAsync(ct);
-            return await reader.ReadAsync(ct) ? reader.GetString(0) : null;
-        }, cancellationToken);
+            var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetString(0) : null;
+        }, cancellationToken).ConfigureAwait(false);
 
         return status switch
         {
@@ -125,7 +127,8 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
     {
         var result = await DeadlockRetry.RunAsync(async ct =>
         {
-            await using var batch = _dataSource.CreateBatch();
+            var batch = _dataSource.CreateBatch();
+            await using var batchDisposal = batch.ConfigureAwait(false);
             batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSelfSql) { Parameters = { new("id", workflow.Id) } });
             batch.BatchCommands.Add(new NpgsqlBatchCommand(ParkUntilSql)
             {
@@ -139,12 +142,13 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
                     new("channel", Notifications.Enqueued),
                 },
             });
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            await reader.NextResultAsync(ct);
-            if (!await reader.ReadAsync(ct))
+            var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            if (!await reader.ReadAsync(ct).ConfigureAwait(false))
                 return (Parked: false, WakeAt: (DateTimeOffset?)null);
             return (Parked: true, WakeAt: reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0));
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
 
         return result.Parked
             ? result.WakeAt

@@ -1,4 +1,3 @@
-using Exp22.Workflows.Hosting;
 using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Exp22.Workflows.Storage;
@@ -39,7 +38,7 @@ internal sealed class WorkflowRunner(
         using var activity = WorkflowSpans.StartExecution(workflow);
         flight.Activity = activity;
         WorkflowSpans.CountClaim(workflow);
-        var end = await RunTracedAsync(flight, workflow, cancellationToken);
+        var end = await RunTracedAsync(flight, workflow, cancellationToken).ConfigureAwait(false);
         activity?.SetTag(WorkflowTelemetry.OutcomeTag, end.ToString());
         return end;
     }
@@ -51,64 +50,62 @@ internal sealed class WorkflowRunner(
         {
             if (workflow.Recoveries.WithoutProgress > _maxRecoveries)
             {
-                await GiveUpAsync(flight, workflow, cancellationToken);
+                await GiveUpAsync(flight, workflow, cancellationToken).ConfigureAwait(false);
                 return ExecutionEnd.Finished;
             }
 
             if (!registry.TryFind(workflow.Name, out var registration))
             {
-                await outcomes.FailAsync(workflow, new Failure($"No workflow named '{workflow.Name}' is registered.", null), cancellationToken);
+                await outcomes.FailAsync(workflow, new Failure($"No workflow named '{workflow.Name}' is registered.", null), cancellationToken).ConfigureAwait(false);
                 WorkflowSpans.RecordFailure(flight.Activity, workflow, null);
                 return ExecutionEnd.Finished;
             }
 
             // A first attempt has no history by construction: skip the round trip.
             var history = workflow.Attempt > 1
-                ? await WorkflowHistory.LoadAsync(dataSource, workflow.Id, cancellationToken)
+                ? await WorkflowHistory.LoadAsync(dataSource, workflow.Id, cancellationToken).ConfigureAwait(false)
                 : WorkflowHistory.Empty();
             if (workflow.Attempt > 1)
                 WorkflowSpans.MarkResumed(flight.Activity, workflow);
 
-            await using var scope = scopes.CreateAsyncScope();
+            var scope = scopes.CreateAsyncScope();
+            await using var scopeDisposal = scope.ConfigureAwait(false);
             var context = new WorkflowContext(
                 workflow, history, checkpoints, childStarts, messages, time, flight.Progress, cancellationToken);
             var execution = registration.Invoke(scope.ServiceProvider, context, workflow.Input);
 
-            if (await Task.WhenAny(execution, context.Suspension.Requested) != execution)
+            if (await Task.WhenAny(execution, context.Suspension.Requested).ConfigureAwait(false) != execution)
             {
-                await ParkAsync(flight, context.Suspension, cancellationToken);
+                await ParkAsync(flight, context.Suspension, cancellationToken).ConfigureAwait(false);
                 return ExecutionEnd.Parked;
             }
 
             string output;
             try
             {
-                output = await execution;
+                output = await execution.ConfigureAwait(false);
             }
             catch (Exception e) when (!IsLossOfOwnership(e, cancellationToken) && !IsInfrastructure(e))
             {
-                logger.LogWarning("Workflow {WorkflowId} ({WorkflowName}) of run {RunId} failed: {Error}",
-                    workflow.Id, workflow.Name, workflow.RunId, e.Message);
-                await outcomes.FailAsync(workflow, Failure.Of(e), cancellationToken);
+                logger.WorkflowFailed(e, workflow.Id, workflow.Name, workflow.RunId, e.Message);
+                await outcomes.FailAsync(workflow, Failure.Of(e), cancellationToken).ConfigureAwait(false);
                 WorkflowSpans.RecordFailure(flight.Activity, workflow, e);
                 return ExecutionEnd.Finished;
             }
 
-            await outcomes.SucceedAsync(workflow, output, cancellationToken);
+            await outcomes.SucceedAsync(workflow, output, cancellationToken).ConfigureAwait(false);
             WorkflowTelemetry.Completed.Add(1, WorkflowTelemetry.WorkflowTags(workflow.Name, workflow.Queue));
             return ExecutionEnd.Finished;
         }
         catch (Exception e) when (IsLossOfOwnership(e, cancellationToken))
         {
-            logger.LogInformation("Workflow {WorkflowId} ({WorkflowName}) stopped here: {Reason}",
-                workflow.Id, workflow.Name,
+            logger.NoLongerOwned(workflow.Id, workflow.Name,
                 e is WorkflowFencedException ? "another owner or a cancel took it" : "cancelled or handed over");
             return ExecutionEnd.NoLongerOwned;
         }
         catch (Exception e) when (IsInfrastructure(e))
         {
-            logger.LogWarning("Workflow {WorkflowId} ({WorkflowName}) interrupted by the database: {Error}; it will be released",
-                workflow.Id, workflow.Name, e.Message);
+            logger.InterruptedByDatabase(e, workflow.Id, workflow.Name, e.Message);
             return ExecutionEnd.InfrastructureFailure;
         }
     }
@@ -117,17 +114,16 @@ internal sealed class WorkflowRunner(
     {
         var workflow = flight.Workflow;
         // Children first: a workflow that also waits for a time meets that wait again on the replay after them.
-        if (suspension.WaitingFor is { Length: > 0 } children || suspension.WakeAt is not { } wakeAt)
+        if (suspension.WaitingFor.Length > 0 || suspension.WakeAt is not { } wakeAt)
         {
-            var waiting = await outcomes.ParkAsync(workflow, suspension.WaitingFor, cancellationToken);
-            logger.LogDebug("Workflow {WorkflowId} {Outcome}", workflow.Id,
+            var waiting = await outcomes.ParkAsync(workflow, suspension.WaitingFor, cancellationToken).ConfigureAwait(false);
+            logger.Parked(workflow.Id,
                 waiting ? "parked until its children finish" : "found its children done and went back to the queue");
             return;
         }
 
-        flight.ParkedUntil = await outcomes.ParkUntilAsync(workflow, wakeAt, suspension.Topic, cancellationToken);
-        logger.LogDebug("Workflow {WorkflowId} parked until {WakeAt:O}{Topic}", workflow.Id, wakeAt,
-            suspension.Topic is { } topic ? $" or a message on '{topic}'" : "");
+        flight.ParkedUntil = await outcomes.ParkUntilAsync(workflow, wakeAt, suspension.Topic, cancellationToken).ConfigureAwait(false);
+        logger.ParkedUntil(workflow.Id, wakeAt, suspension.Topic ?? "none");
     }
 
     /// <summary>
@@ -140,11 +136,9 @@ internal sealed class WorkflowRunner(
         var error = $"Not run again: its executor died while running it {recoveries.WithoutProgress} times in a row without a new " +
             $"checkpoint ({recoveries.Total} crash recoveries in all), most recently {recoveries.LastExecutorId ?? "an unknown executor"} " +
             $"(recovered at {recoveries.LastAt:O}); Workflows:MaxRecoveryAttempts is {_maxRecoveries}. Fix the cause, then resume it.";
-        logger.LogError("Workflow {WorkflowId} ({WorkflowName}) of run {RunId} was recovered {Recoveries} times in a row after its executor died " +
-                        "(last {LastExecutor}); over Workflows:MaxRecoveryAttempts ({Max}), it ends {Status} without running",
-            workflow.Id, workflow.Name, workflow.RunId, recoveries.WithoutProgress, recoveries.LastExecutorId, _maxRecoveries,
+        logger.GaveUp(workflow.Id, workflow.Name, workflow.RunId, recoveries.WithoutProgress, recoveries.LastExecutorId, _maxRecoveries,
             WorkflowStatus.MaxRecoveryExceeded);
-        await outcomes.GiveUpAsync(workflow, error, cancellationToken);
+        await outcomes.GiveUpAsync(workflow, error, cancellationToken).ConfigureAwait(false);
         WorkflowSpans.RecordFailure(flight.Activity, workflow, null);
     }
 

@@ -1,3 +1,4 @@
+using Exp22.Workflows.Execution;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 

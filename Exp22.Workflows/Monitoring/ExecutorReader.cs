@@ -1,5 +1,4 @@
 using Exp22.Workflows.Execution;
-using Exp22.Workflows.Hosting;
 using Npgsql;
 
 namespace Exp22.Workflows.Monitoring;
@@ -22,10 +21,12 @@ internal sealed class ExecutorReader(NpgsqlDataSource dataSource)
 
     public async Task<FleetExecutors> ReadAsync(CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        var batch = dataSource.CreateBatch();
+        await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT now()"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql) { Parameters = { new("default_timeout", DefaultHeartbeatTimeout) } });
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var now = reader.GetFieldValue<DateTimeOffset>(0);
 

@@ -59,12 +59,14 @@ internal sealed class OverviewReader(NpgsqlDataSource dataSource)
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucket, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(window, bucket);
 
-        await using var batch = dataSource.CreateBatch();
+        var batch = dataSource.CreateBatch();
+        await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(Command(NowSql, window, bucket));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(ActiveSql));
         batch.BatchCommands.Add(Command(FinishedSql, window, bucket));
         batch.BatchCommands.Add(Command(StartedSql, window, bucket));
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
 
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var now = reader.GetFieldValue<DateTimeOffset>(0);

@@ -32,7 +32,8 @@ internal sealed class RunListReader(NpgsqlDataSource dataSource)
     public async Task<RunListing> ReadAsync(RunFilter filter, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(filter.Limit, 1);
-        await using var batch = dataSource.CreateBatch();
+        var batch = dataSource.CreateBatch();
+        await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT now()"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql)
         {
@@ -46,7 +47,8 @@ internal sealed class RunListReader(NpgsqlDataSource dataSource)
                 new("limit", filter.Limit),
             },
         });
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var now = reader.GetFieldValue<DateTimeOffset>(0);
 

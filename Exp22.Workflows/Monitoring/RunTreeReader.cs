@@ -34,12 +34,14 @@ internal sealed class RunTreeReader(NpgsqlDataSource dataSource)
 
     public async Task<RunTree?> ReadAsync(Guid runId, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        var batch = dataSource.CreateBatch();
+        await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT now()"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(WorkflowsSql) { Parameters = { new("run_id", runId) } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(StepsSql) { Parameters = { new("run_id", runId) } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(InterruptionsSql) { Parameters = { new("run_id", runId) } });
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var now = reader.GetFieldValue<DateTimeOffset>(0);
 

@@ -8,7 +8,7 @@ namespace Exp22.Workflows.Schema;
 /// start at once, so the whole check-and-apply runs under one transaction-scoped advisory lock:
 /// the first process migrates, the others wait and then find nothing left to do.
 /// </summary>
-public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMigrator> logger)
+public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMigrator> logger)
 {
     // An arbitrary constant that names "the exp22 schema" among the advisory locks of this database.
     private const long MigrationLockKey = 0x45_78_70_32_32; // "Exp22"
@@ -17,10 +17,12 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMi
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionDisposal = transaction.ConfigureAwait(false);
 
-        await using (var command = new NpgsqlCommand(
+        var command = new NpgsqlCommand(
             """
             SELECT pg_advisory_xact_lock(@key);
             CREATE SCHEMA IF NOT EXISTS exp22;
@@ -29,37 +31,47 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMi
                 description text NOT NULL,
                 applied_at  timestamptz NOT NULL DEFAULT now()
             );
-            """, connection, transaction))
+            """, connection, transaction);
+        await using (command.ConfigureAwait(false))
         {
             command.Parameters.AddWithValue("key", MigrationLockKey);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var current = await ReadVersionAsync(connection, transaction, cancellationToken);
+        var current = await ReadVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         foreach (var (version, description, sql) in Migrations.All.Where(m => m.Version > current))
         {
-            await using var migrate = new NpgsqlCommand(sql, connection, transaction);
-            await migrate.ExecuteNonQueryAsync(cancellationToken);
+            var migrate = new NpgsqlCommand(sql, connection, transaction);
+            await using var migrateDisposal = migrate.ConfigureAwait(false);
+            await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
-            await using var record = new NpgsqlCommand(
+            var record = new NpgsqlCommand(
                 "INSERT INTO exp22.schema_version (version, description) VALUES (@version, @description)",
                 connection, transaction);
+            await using var recordDisposal = record.ConfigureAwait(false);
             record.Parameters.AddWithValue("version", version);
             record.Parameters.AddWithValue("description", description);
-            await record.ExecuteNonQueryAsync(cancellationToken);
-            logger.LogInformation("Applied schema migration {Version}: {Description}", version, description);
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            LogApplied(logger, version, description);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (current == LatestVersion)
-            logger.LogDebug("Schema is at version {Version}", current);
+            LogAtVersion(logger, current);
     }
 
     private static async Task<int> ReadVersionAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
+        var command = new NpgsqlCommand(
             "SELECT coalesce(max(version), 0) FROM exp22.schema_version", connection, transaction);
-        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var commandDisposal = command.ConfigureAwait(false);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Applied schema migration {Version}: {Description}")]
+    private static partial void LogApplied(ILogger logger, int version, string description);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Debug, Message = "Schema is at version {Version}")]
+    private static partial void LogAtVersion(ILogger logger, int version);
 }

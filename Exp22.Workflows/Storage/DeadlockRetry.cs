@@ -16,12 +16,12 @@ internal static class DeadlockRetry
         {
             try
             {
-                return await write(cancellationToken);
+                return await write(cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (attempt < MaxTries &&
                 e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(10 * attempt), cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(10 * attempt), cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -8,7 +8,7 @@ namespace Exp22.Workflows.Telemetry;
 /// is a query, so it is refreshed at most once per <see cref="MaxAge"/>, in the background, and a
 /// collection reports the latest count. Nothing is queried while nobody collects.
 /// </summary>
-internal sealed class QueueDepthSampler(NpgsqlDataSource dataSource, string[] queues, TimeProvider time, ILogger logger)
+internal sealed partial class QueueDepthSampler(NpgsqlDataSource dataSource, string[] queues, TimeProvider time, ILogger logger)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
 
@@ -37,17 +37,19 @@ internal sealed class QueueDepthSampler(NpgsqlDataSource dataSource, string[] qu
         try
         {
             using var timeout = new CancellationTokenSource(MaxAge, time);
-            await using var command = dataSource.CreateCommand(Sql);
+            var command = dataSource.CreateCommand(Sql);
+            await using var commandDisposal = command.ConfigureAwait(false);
             command.Parameters.Add(new NpgsqlParameter("queues", queues));
             var depths = new List<(string, long)>(queues.Length);
-            await using var reader = await command.ExecuteReaderAsync(timeout.Token);
-            while (await reader.ReadAsync(timeout.Token))
+            var reader = await command.ExecuteReaderAsync(timeout.Token).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(timeout.Token).ConfigureAwait(false))
                 depths.Add((reader.GetString(0), reader.GetInt64(1)));
             _latest = depths;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            logger.LogDebug("Queue depth not sampled: {Error}", e.Message);
+            LogNotSampled(logger, e, e.Message);
         }
         finally
         {
@@ -55,4 +57,7 @@ internal sealed class QueueDepthSampler(NpgsqlDataSource dataSource, string[] qu
             Volatile.Write(ref _refreshing, 0);
         }
     }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Queue depth not sampled: {Error}")]
+    private static partial void LogNotSampled(ILogger logger, Exception exception, string error);
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Exp22.Workflows.Hosting;
+namespace Exp22.Workflows.Execution;
 
 /// <summary>Runs a workflow from its stored JSON input and returns its JSON output.</summary>
 internal delegate Task<string> WorkflowInvoker(IServiceProvider services, WorkflowContext context, string input);
@@ -28,7 +28,7 @@ public sealed class WorkflowRegistry
         _byName[name] = new WorkflowRegistration(name, typeof(TWorkflow), static async (services, context, input) =>
         {
             var workflow = ActivatorUtilities.GetServiceOrCreateInstance<TWorkflow>(services);
-            var output = await workflow.RunAsync(context, WorkflowJson.Deserialize<TInput>(input));
+            var output = await workflow.RunAsync(context, WorkflowJson.Deserialize<TInput>(input)).ConfigureAwait(false);
             return WorkflowJson.Serialize(output);
         });
     }

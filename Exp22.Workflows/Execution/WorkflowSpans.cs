@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Exp22.Workflows.Execution;
+using Exp22.Workflows.Telemetry;
 
-namespace Exp22.Workflows.Telemetry;
+namespace Exp22.Workflows.Execution;
 
 /// <summary>
 /// The spans of executions and steps. An execution's parent is the context stored with its workflow
@@ -77,12 +77,12 @@ internal static class WorkflowSpans
         return activity;
     }
 
-    public static void EndStep(Activity? activity, ClaimedWorkflow workflow, long startTimestamp, int tries, string? error)
+    public static void EndStep(Activity? activity, ClaimedWorkflow workflow, TimeSpan duration, int tries, string? error)
     {
         var outcome = error is null ? "success" : "error";
         var tags = WorkflowTelemetry.WorkflowTags(workflow.Name, workflow.Queue);
         tags.Add(WorkflowTelemetry.OutcomeTag, outcome);
-        WorkflowTelemetry.StepDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
+        WorkflowTelemetry.StepDuration.Record(duration.TotalSeconds, tags);
         if (activity is null)
             return;
         activity.SetTag(WorkflowTelemetry.StepTriesTag, tries);

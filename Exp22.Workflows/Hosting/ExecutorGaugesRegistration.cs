@@ -1,11 +1,11 @@
 using Exp22.Workflows.Execution;
-using Exp22.Workflows.Hosting;
+using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Exp22.Workflows.Telemetry;
+namespace Exp22.Workflows.Hosting;
 
 /// <summary>
 /// Reports this host's executor in the in-flight and queue-depth gauges from start until every hosted

@@ -1,8 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Exp22.Workflows.Hosting;
+namespace Exp22.Workflows.Execution;
 
-/// <summary>The <c>Workflows</c> configuration section (DESIGN.md §7).</summary>
+/// <summary>The <c>Workflows</c> configuration section (docs/design.md#configuration-keys).</summary>
 public sealed class WorkflowsOptions : IValidatableObject
 {
     public const string SectionName = "Workflows";
