@@ -25,6 +25,7 @@ builder.AddNpgsqlDataSource(ConnectionNames.Database,
 builder.Services.AddWorkflows()
     .AddWorkflow<DemoRunWorkflow>()
     .AddWorkflow<DemoSubWorkflow>()
+    .AddWorkflow<DemoOrderWorkflow>()
     .AddFaultWorkflowsIfEnabled(builder.Configuration)
     .AddExecutor();
 builder.Services.AddOptions<DemoOptions>()

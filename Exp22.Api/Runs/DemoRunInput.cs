@@ -16,3 +16,16 @@ public sealed record DemoRunInput(
 public sealed record StepDelayRange(
     [property: Range(RunLimits.MinStepDelayMs, RunLimits.MaxStepDelayMs)] int Min,
     [property: Range(RunLimits.MinStepDelayMs, RunLimits.MaxStepDelayMs)] int Max);
+
+/// <summary>
+/// The body of <c>POST /runs</c>: the demo run's input and, optionally, how long the run may take; past
+/// <paramref name="TimeoutSeconds"/> it ends CANCELLED with its sub-workflows.
+/// </summary>
+public sealed record StartRunBody(
+    [property: Range(RunLimits.MinSubWorkflows, RunLimits.MaxSubWorkflows)] int SubWorkflows,
+    [property: Range(RunLimits.MinStepsPerWorkflow, RunLimits.MaxStepsPerWorkflow)] int StepsPerWorkflow,
+    StepDelayRange? StepDelayMs = null,
+    [property: Range(RunLimits.MinTimeoutSeconds, RunLimits.MaxTimeoutSeconds)] int? TimeoutSeconds = null);
+
+/// <summary>A run to start: the workflow's input and its deadline, if any.</summary>
+public sealed record RunRequest(DemoRunInput Input, TimeSpan? Timeout);

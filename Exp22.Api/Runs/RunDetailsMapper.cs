@@ -29,7 +29,7 @@ public static class RunDetailsMapper
             ToSteps(child.Steps),
             ToSubWorkflows(child.Children, null)))];
 
-    private static IReadOnlyList<StepDetails> ToSteps(IReadOnlyList<StepNode> steps) =>
+    public static IReadOnlyList<StepDetails> ToSteps(IReadOnlyList<StepNode> steps) =>
         [.. steps.Select((step, i) => new StepDetails(
             i + 1, step.Name, step.Status, step.ExecutorId, step.Attempt, step.Tries,
             step.StartedAt, step.CompletedAt, step.Error, step.Output))];

@@ -22,11 +22,15 @@ public static class RunLimits
 
     public const int MaxIdempotencyKeyLength = 200;
 
+    public const int MinTimeoutSeconds = 1;
+    public const int MaxTimeoutSeconds = 7 * 24 * 3600;
+
     /// <summary>A run request is a few dozen bytes; anything near this is not one.</summary>
     public const int MaxRequestBodyBytes = 16 * 1024;
 
     public static readonly IntegerRange SubWorkflows = new(MinSubWorkflows, MaxSubWorkflows);
     public static readonly IntegerRange StepsPerWorkflow = new(MinStepsPerWorkflow, MaxStepsPerWorkflow);
     public static readonly IntegerRange StepDelayMs = new(MinStepDelayMs, MaxStepDelayMs);
+    public static readonly IntegerRange TimeoutSeconds = new(MinTimeoutSeconds, MaxTimeoutSeconds);
     public static readonly IntegerRange ListLimit = new(MinListLimit, MaxListLimit);
 }

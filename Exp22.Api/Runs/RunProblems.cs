@@ -13,4 +13,9 @@ public static class RunProblems
         title: "Run already finished",
         detail: $"Run {runId} has already finished (SUCCESS, ERROR, CANCELLED or MAX_RECOVERY_EXCEEDED); there is nothing to cancel.",
         statusCode: StatusCodes.Status409Conflict);
+
+    public static ProblemHttpResult NotResumable(Guid runId) => TypedResults.Problem(
+        title: "Run not resumable",
+        detail: $"Run {runId} is enqueued, running or succeeded; only a run that ended CANCELLED, ERROR or MAX_RECOVERY_EXCEEDED can be resumed.",
+        statusCode: StatusCodes.Status409Conflict);
 }

@@ -82,3 +82,10 @@ public sealed record RunListItem(
     DateTimeOffset? CompletedAt,
     int StepsDone,
     string StatusUrl);
+
+/// <summary><c>GET /runs/{id}/steps</c>: the root workflow's checkpoints in order.</summary>
+public sealed record StepList(IReadOnlyList<StepDetails> Steps);
+
+/// <summary>The body of <c>POST /runs/{id}/fork</c>.</summary>
+/// <param name="FromStep">1-based, as in <c>GET /runs/{id}/steps</c>: the checkpoints before it are copied.</param>
+public sealed record ForkRequest(int FromStep);

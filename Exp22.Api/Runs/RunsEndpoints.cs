@@ -24,6 +24,7 @@ public static class RunsEndpoints
         ListRunsEndpoint.Map(api);    // GET /runs
         GetRunEndpoint.Map(api);      // GET /runs/{id}
         CancelRunEndpoint.Map(api);   // POST /runs/{id}/cancel
+        ManageRunEndpoints.Map(api);  // POST /runs/{id}/resume, POST /runs/{id}/fork, GET /runs/{id}/steps
         return app;
     }
 }

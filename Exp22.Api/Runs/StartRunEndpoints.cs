@@ -27,8 +27,9 @@ public static class StartRunEndpoints
             .WithSummary("Start a demo run")
             .WithDescription($"subWorkflows and stepsPerWorkflow are required ({RunLimits.SubWorkflows.Description} / " +
                 $"{RunLimits.StepsPerWorkflow.Description}); stepDelayMs is optional, min and max {RunLimits.StepDelayMs.Description} " +
-                "with min at most max. A repeated Idempotency-Key answers the run it created, with Idempotent-Replayed: true.")
-            .Accepts<DemoRunInput>("application/json")
+                $"with min at most max; timeoutSeconds is optional ({RunLimits.TimeoutSeconds.Description}): past it the run ends " +
+                "CANCELLED with its sub-workflows. A repeated Idempotency-Key answers the run it created, with Idempotent-Replayed: true.")
+            .Accepts<StartRunBody>("application/json")
             .WithIdempotencyKeyHeader()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -47,7 +48,7 @@ public static class StartRunEndpoints
         var idempotencyKey = IdempotencyKeys.Read(http.Request, errors);
         if (errors.Any)
             return errors.ToProblem();
-        return await StartAsync(input, idempotencyKey, http, starter);
+        return await StartAsync(new RunRequest(input, null), idempotencyKey, http, starter);
     }
 
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> FromBodyAsync(HttpContext http, RunStarter starter)
@@ -69,7 +70,7 @@ public static class StartRunEndpoints
     }
 
     private static async Task<Accepted<RunAccepted>> StartAsync(
-        DemoRunInput input, string? idempotencyKey, HttpContext http, RunStarter starter)
+        RunRequest input, string? idempotencyKey, HttpContext http, RunStarter starter)
     {
         var run = await starter.StartAsync(input, idempotencyKey, http.RequestAborted);
         if (!run.Created)

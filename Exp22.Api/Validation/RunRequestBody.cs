@@ -1,74 +1,47 @@
 using System.Text.Json;
-using System.Text.Unicode;
 using Exp22.Api.Runs;
 
 namespace Exp22.Api.Validation;
 
 /// <summary>
-/// Reads and checks the body of <c>POST /runs</c> by hand: a framework-bound body turns malformed JSON
+/// Reads and checks the body of <c>POST /runs</c> by hand (through <see cref="JsonBody"/>): a framework-bound body turns malformed JSON
 /// into a <see cref="BadHttpRequestException"/> and a wrong type into a message that names no field.
 /// Here every problem is reported under its field (<c>subWorkflows</c>, <c>stepDelayMs.min</c>, ...)
 /// with the accepted range. Property names match case-insensitively, as with the web JSON defaults.
 /// </summary>
 public static class RunRequestBody
 {
-    public const string BodyField = "body";
+    public const string BodyField = JsonBody.BodyField;
     public const string SubWorkflowsField = "subWorkflows";
     public const string StepsPerWorkflowField = "stepsPerWorkflow";
     public const string StepDelayField = "stepDelayMs";
+    public const string TimeoutField = "timeoutSeconds";
 
     private const string Example = """{"subWorkflows": 2, "stepsPerWorkflow": 3, "stepDelayMs": {"min": 100, "max": 500}}""";
 
     /// <returns>The input, or null when <paramref name="errors"/> says why not.</returns>
-    public static async Task<DemoRunInput?> ReadAsync(HttpRequest request, FieldErrors errors, CancellationToken cancellationToken)
+    public static async Task<RunRequest?> ReadAsync(HttpRequest request, FieldErrors errors, CancellationToken cancellationToken)
     {
-        var body = await ReadBoundedAsync(request.Body, cancellationToken);
-        if (body.IsEmpty)
-        {
-            errors.Add(BodyField, $"A JSON object is required, such as {Example}.");
-            return null;
-        }
-
-        // JsonDocument does not check the UTF-8 inside strings until they are read (then it throws
-        // InvalidOperationException, which would be a 500): check all of it first.
-        if (!Utf8.IsValid(body.Span))
-        {
-            errors.Add(BodyField, $"The body is not valid UTF-8. Send a JSON object such as {Example}.");
-            return null;
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            errors.Add(BodyField, $"The body is not valid JSON ({e.Message}). Send a JSON object such as {Example}.");
-            return null;
-        }
-
-        using (document)
-            return Read(document.RootElement, errors);
+        using var document = await JsonBody.ReadObjectAsync(request, Example, errors, cancellationToken);
+        return document is null ? null : Read(document.RootElement, errors);
     }
 
-    private static DemoRunInput? Read(JsonElement root, FieldErrors errors)
+    private static RunRequest? Read(JsonElement root, FieldErrors errors)
     {
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add(BodyField, $"The body must be a JSON object such as {Example}; got {Shown.Json(root)}.");
-            return null;
-        }
-
-        var subWorkflows = RequiredInteger(root, SubWorkflowsField, SubWorkflowsField, RunLimits.SubWorkflows, errors);
-        var steps = RequiredInteger(root, StepsPerWorkflowField, StepsPerWorkflowField, RunLimits.StepsPerWorkflow, errors);
+        var subWorkflows = JsonBody.RequiredInteger(root, SubWorkflowsField, SubWorkflowsField, RunLimits.SubWorkflows, errors);
+        var steps = JsonBody.RequiredInteger(root, StepsPerWorkflowField, StepsPerWorkflowField, RunLimits.StepsPerWorkflow, errors);
         var delay = StepDelay(root, errors);
-        return subWorkflows is { } n && steps is { } k && !errors.Any ? new DemoRunInput(n, k, delay) : null;
+        var timeout = JsonBody.TryGetProperty(root, TimeoutField, out var value) && value.ValueKind != JsonValueKind.Null
+            ? JsonBody.RequiredInteger(root, TimeoutField, TimeoutField, RunLimits.TimeoutSeconds, errors)
+            : null;
+        return subWorkflows is { } n && steps is { } k && !errors.Any
+            ? new RunRequest(new DemoRunInput(n, k, delay), timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null)
+            : null;
     }
 
     private static StepDelayRange? StepDelay(JsonElement root, FieldErrors errors)
     {
-        if (!TryGetProperty(root, StepDelayField, out var value) || value.ValueKind == JsonValueKind.Null)
+        if (!JsonBody.TryGetProperty(root, StepDelayField, out var value) || value.ValueKind == JsonValueKind.Null)
             return null;
 
         var range = RunLimits.StepDelayMs;
@@ -80,8 +53,8 @@ public static class RunRequestBody
             return null;
         }
 
-        var min = RequiredInteger(value, "min", $"{StepDelayField}.min", range, errors);
-        var max = RequiredInteger(value, "max", $"{StepDelayField}.max", range, errors);
+        var min = JsonBody.RequiredInteger(value, "min", $"{StepDelayField}.min", range, errors);
+        var max = JsonBody.RequiredInteger(value, "max", $"{StepDelayField}.max", range, errors);
         if (min is not null && max is not null && min > max)
         {
             errors.Add(StepDelayField, $"{StepDelayField}.min ({min}) must not be greater than {StepDelayField}.max ({max}).");
@@ -89,58 +62,5 @@ public static class RunRequestBody
         }
 
         return min is null || max is null ? null : new StepDelayRange(min.Value, max.Value);
-    }
-
-    private static int? RequiredInteger(JsonElement parent, string name, string field, IntegerRange range, FieldErrors errors)
-    {
-        if (!TryGetProperty(parent, name, out var value))
-        {
-            errors.Add(field, $"{field} is required: {range.Description}.");
-            return null;
-        }
-
-        // TryGetInt32 refuses 2.5, 1e2, strings and anything beyond int, so all of them get the range message.
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && range.Contains(number))
-            return number;
-
-        errors.Add(field, $"{range.Rule(field)}; got {Shown.Json(value)}.");
-        return null;
-    }
-
-    // The last of duplicate properties wins, as in System.Text.Json deserialization.
-    private static bool TryGetProperty(JsonElement obj, string name, out JsonElement value)
-    {
-        var found = false;
-        value = default;
-        foreach (var property in obj.EnumerateObject())
-        {
-            if (property.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = property.Value;
-                found = true;
-            }
-        }
-
-        return found;
-    }
-
-    private static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[RunLimits.MaxRequestBodyBytes + 1];
-        var length = 0;
-        int read;
-        while ((read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
-        {
-            length += read;
-            if (length > RunLimits.MaxRequestBodyBytes)
-            {
-                throw new BadHttpRequestException(
-                    $"The body must be at most {RunLimits.MaxRequestBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
-            }
-        }
-
-        // JsonDocument.Parse refuses a UTF-8 byte order mark; some clients send one.
-        ReadOnlyMemory<byte> bytes = buffer.AsMemory(0, length);
-        return bytes.Span.StartsWith("\uFEFF"u8) ? bytes[3..] : bytes;
     }
 }

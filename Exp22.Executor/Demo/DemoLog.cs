@@ -27,5 +27,9 @@ internal static partial class DemoLog
         Message = "Sub-workflow {Index}/{Count} of run {RunId} finished on {ExecutorId}")]
     public static partial void SubFinished(this ILogger logger, int index, int count, Guid runId, string executorId);
 
+    [LoggerMessage(EventId = 210, Level = LogLevel.Information,
+        Message = "Order {OrderId} (run {RunId}) approved by {ApprovedBy} and shipped as {Tracking}")]
+    public static partial void OrderShipped(this ILogger logger, string orderId, Guid runId, string approvedBy, string tracking);
+
     public static string Phase(int attempt) => attempt == 1 ? "started" : "resumed";
 }

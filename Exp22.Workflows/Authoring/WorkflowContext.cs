@@ -15,6 +15,7 @@ public sealed class WorkflowContext
     private readonly WorkflowHistory _history;
     private readonly StepCheckpoints _checkpoints;
     private readonly ChildWorkflowStarts _childStarts;
+    private readonly MessageStatements _messages;
     private readonly TimeProvider _time;
     private readonly WorkflowProgress _progress;
     private int _nextSeq;
@@ -24,6 +25,7 @@ public sealed class WorkflowContext
         WorkflowHistory history,
         StepCheckpoints checkpoints,
         ChildWorkflowStarts childStarts,
+        MessageStatements messages,
         TimeProvider time,
         WorkflowProgress progress,
         CancellationToken cancellationToken)
@@ -32,6 +34,7 @@ public sealed class WorkflowContext
         _history = history;
         _checkpoints = checkpoints;
         _childStarts = childStarts;
+        _messages = messages;
         _time = time;
         _progress = progress;
         CancellationToken = cancellationToken;
@@ -195,6 +198,120 @@ public sealed class WorkflowContext
 
         return Task.FromResult(results);
     }
+
+    /// <summary>Sleeps durably for <paramref name="duration"/>: see <see cref="SleepUntilAsync"/>.</summary>
+    public async Task SleepAsync(TimeSpan duration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        await SleepUntilCoreAsync(_time.GetUtcNow() + duration).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sleeps durably until <paramref name="wakeAt"/>. The wake-up time is checkpointed at this position;
+    /// the workflow parks (its slot is freed) and whichever executor is alive then resumes it. Replay
+    /// after the wake-up returns at once: a workflow never sleeps twice.
+    /// </summary>
+    public Task SleepUntilAsync(DateTimeOffset wakeAt) => SleepUntilCoreAsync(wakeAt);
+
+    private async Task SleepUntilCoreAsync(DateTimeOffset requested)
+    {
+        var wakeAt = await CheckpointedTimeAsync(SleepStepName, requested).ConfigureAwait(false);
+        await WaitUntilAsync<object?>(wakeAt, topic: null).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The next message sent to this workflow on <paramref name="topic"/>, or null when none came within
+    /// <paramref name="timeout"/>. While it waits the workflow is parked, holding no slot, and a send wakes
+    /// it. The message is consumed in the same transaction that checkpoints the receive, so it is
+    /// delivered exactly once, and replay returns the same message.
+    /// </summary>
+    public async Task<WorkflowMessage<T>?> ReceiveAsync<T>(string topic, TimeSpan timeout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
+        // Two positions: the deadline (so that a replay keeps the first execution's timeout), then the message.
+        var deadline = await CheckpointedTimeAsync(ReceiveDeadlineStepName(topic), _time.GetUtcNow() + timeout).ConfigureAwait(false);
+        var name = MessageStepName(topic);
+        var seq = _nextSeq++;
+        if (_history.TryGetStep(seq, out var recorded))
+        {
+            EnsureSameOperation(seq, "receive", name, recorded.Name);
+            return recorded.Output is null or "null" ? null : new WorkflowMessage<T>(WorkflowJson.Deserialize<T>(recorded.Output));
+        }
+
+        var startedAt = _time.GetUtcNow();
+        var taken = await _messages.TryConsumeAsync(_workflow, seq, name, topic, startedAt, CancellationToken).ConfigureAwait(false);
+        if (taken is not null)
+            return new WorkflowMessage<T>(WorkflowJson.Deserialize<T>(taken));
+        if (deadline > _time.GetUtcNow())
+            return await Suspension.SuspendUntil<WorkflowMessage<T>?>(deadline, topic).ConfigureAwait(false);
+
+        await _checkpoints.SaveAsync(_workflow, seq, name, null, null, 1, startedAt, CancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="value"/> as the latest value of event <paramref name="key"/>, readable at
+    /// once from outside through <see cref="Client.WorkflowClient.GetEventAsync{T}"/>, and checkpointed.
+    /// </summary>
+    public async Task SetEventAsync<T>(string key, T value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var name = EventStepName(key);
+        var seq = _nextSeq++;
+        if (_history.TryGetStep(seq, out var recorded))
+        {
+            EnsureSameOperation(seq, "event", name, recorded.Name);
+            return;
+        }
+
+        if (!await _messages.SetEventAsync(_workflow, seq, name, key, WorkflowJson.Serialize(value), _time.GetUtcNow(), CancellationToken).ConfigureAwait(false))
+            throw new WorkflowFencedException(_workflow.Id, $"publishing event '{key}'");
+    }
+
+    internal const string SleepStepName = "exp22.sleep";
+
+    internal static string ReceiveDeadlineStepName(string topic) => $"exp22.receive-deadline:{topic}";
+
+    internal static string MessageStepName(string topic) => $"exp22.receive:{topic}";
+
+    internal static string EventStepName(string key) => $"exp22.event:{key}";
+
+    /// <summary>A time fixed by the first execution to reach this position, and returned by every replay.</summary>
+    private async Task<DateTimeOffset> CheckpointedTimeAsync(string name, DateTimeOffset requested)
+    {
+        var seq = _nextSeq++;
+        if (_history.TryGetStep(seq, out var recorded))
+        {
+            EnsureSameOperation(seq, "timer", name, recorded.Name);
+            return WorkflowJson.Deserialize<DateTimeOffset>(recorded.Output ?? "null");
+        }
+
+        await _checkpoints.SaveAsync(
+            _workflow, seq, name, WorkflowJson.Serialize(requested), null, 1, _time.GetUtcNow(), CancellationToken).ConfigureAwait(false);
+        return requested;
+    }
+
+    /// <summary>
+    /// Returns once <paramref name="wakeAt"/> has come. Until then the workflow parks; only the last
+    /// stretch shorter than <see cref="ShortestPark"/> is waited out in place, which covers an executor
+    /// whose clock runs a little behind the database's (the claim judges on the database clock).
+    /// </summary>
+    private async Task<T> WaitUntilAsync<T>(DateTimeOffset wakeAt, string? topic)
+    {
+        var remaining = wakeAt - _time.GetUtcNow();
+        if (remaining <= TimeSpan.Zero)
+            return default!;
+        if (remaining < ShortestPark)
+        {
+            await Task.Delay(remaining, _time, CancellationToken).ConfigureAwait(false);
+            return default!;
+        }
+
+        return await Suspension.SuspendUntil<T>(wakeAt, topic).ConfigureAwait(false);
+    }
+
+    private static readonly TimeSpan ShortestPark = TimeSpan.FromMilliseconds(50);
 
     private void EnsureSameOperation(int seq, string kind, string name, string recordedName)
     {

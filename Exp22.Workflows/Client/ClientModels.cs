@@ -2,12 +2,16 @@ using System.Text.Json;
 
 namespace Exp22.Workflows.Client;
 
+/// <param name="Timeout">The run must be over this long after it is enqueued, or it ends CANCELLED with its descendants.</param>
+/// <param name="Deadline">The same as an absolute time; with both, the earlier applies.</param>
 public sealed record EnqueueRequest(
     string WorkflowName,
     string InputJson,
     string Queue = WorkflowQueues.Default,
     int Priority = 0,
-    string? IdempotencyKey = null);
+    string? IdempotencyKey = null,
+    TimeSpan? Timeout = null,
+    DateTimeOffset? Deadline = null);
 
 /// <param name="Created">false when an earlier request with the same idempotency key created the run.</param>
 public sealed record EnqueuedRun(Guid RunId, string Status, bool Created, DateTimeOffset CreatedAt);
@@ -71,3 +75,27 @@ public enum CancelOutcome
     NotFound,
     AlreadyFinished,
 }
+
+public enum SendOutcome
+{
+    Sent,
+    NotFound,
+
+    /// <summary>A message with the same idempotency key was sent to this workflow before; this one was dropped.</summary>
+    Duplicate,
+}
+
+/// <summary>The latest value a workflow published for an event, and when.</summary>
+public sealed record WorkflowEvent<T>(string Key, T Value, DateTimeOffset UpdatedAt);
+
+public enum ResumeOutcome
+{
+    Resumed,
+    NotFound,
+
+    /// <summary>It is enqueued, running or succeeded: there is nothing to resume.</summary>
+    NotResumable,
+}
+
+/// <param name="CopiedSteps">How many checkpoints of the source the new run starts with.</param>
+public sealed record ForkedRun(Guid RunId, Guid ForkedFrom, int CopiedSteps, DateTimeOffset CreatedAt);

@@ -8,18 +8,22 @@ using NpgsqlTypes;
 
 namespace Exp22.Workflows.Client;
 
-/// <summary>Enqueues runs, reads their state and cancels them. Safe to use from any process.</summary>
+/// <summary>
+/// Enqueues runs, reads their state, cancels, resumes and forks them, and exchanges messages and events
+/// with running workflows. Safe to use from any process.
+/// </summary>
 public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 {
     private readonly EnqueueNotifier _notifier = new(dataSource);
+    private readonly WorkflowManagement _management = new(dataSource);
 
     // DO UPDATE (not DO NOTHING) so that a concurrent duplicate waits for the first insert and still
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
     private const string EnqueueSql = """
         INSERT INTO exp22.workflows (id, run_id, name, queue, priority, status, input, idempotency_key,
-                                     trace_parent, trace_state)
+                                     trace_parent, trace_state, deadline)
         VALUES (@id, @id, @name, @queue, @priority, 'ENQUEUED', @input, @idempotency_key,
-                @trace_parent, @trace_state)
+                @trace_parent, @trace_state, least(@deadline, now() + @timeout))
         ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
         RETURNING id, status, xmax = 0, created_at
         """;
@@ -72,10 +76,116 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
                (SELECT count(*) FROM notified)
         """;
 
+    // Taken as its own statement so that the next one's snapshot is later than any park of the receiver
+    // that committed first (see WorkflowOutcomes.ParkUntilAsync).
+    private const string LockTargetSql = "SELECT 1 FROM exp22.workflows WHERE id = @workflow_id FOR NO KEY UPDATE";
+
+    // A receiver parked on this topic becomes claimable at once; a resend with the same key is dropped,
+    // delivered or not.
+    private const string SendSql = """
+        WITH sent AS (
+            INSERT INTO exp22.messages (workflow_id, topic, payload, idempotency_key)
+            SELECT id, @topic, @payload, @idempotency_key FROM exp22.workflows WHERE id = @workflow_id
+            ON CONFLICT (workflow_id, idempotency_key) DO NOTHING
+            RETURNING workflow_id),
+        woken AS (
+            UPDATE exp22.workflows w
+            SET not_before = NULL, waiting_topic = NULL
+            FROM sent
+            WHERE w.id = sent.workflow_id
+              AND w.status = 'ENQUEUED'
+              AND w.waiting_topic = @topic
+            RETURNING w.queue)
+        SELECT EXISTS (SELECT 1 FROM exp22.workflows WHERE id = @workflow_id),
+               EXISTS (SELECT 1 FROM sent),
+               (SELECT count(pg_notify(@channel, queue)) FROM woken)
+        """;
+
+    private const string GetEventSql = """
+        SELECT value::text, updated_at FROM exp22.workflow_events WHERE workflow_id = @workflow_id AND key = @key
+        """;
+
+    private static readonly TimeSpan EventPollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Sends <paramref name="message"/> to workflow <paramref name="workflowId"/> on <paramref name="topic"/>;
+    /// its next <see cref="WorkflowContext.ReceiveAsync{T}"/> on that topic takes it, exactly once. With an
+    /// <paramref name="idempotencyKey"/>, a resend with the same key is not delivered again.
+    /// </summary>
+    public async Task<SendOutcome> SendAsync<T>(
+        Guid workflowId, string topic, T message, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        var payload = WorkflowJson.Serialize(message);
+        return await DeadlockRetry.RunAsync(async ct =>
+        {
+            var batch = dataSource.CreateBatch();
+            await using var batchDisposal = batch.ConfigureAwait(false);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(LockTargetSql) { Parameters = { new("workflow_id", workflowId) } });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(SendSql)
+            {
+                Parameters =
+                {
+                    new("workflow_id", workflowId),
+                    new("topic", topic),
+                    new("payload", NpgsqlDbType.Jsonb) { Value = payload },
+                    new("idempotency_key", NpgsqlDbType.Text) { Value = (object?)idempotencyKey ?? DBNull.Value },
+                    new("channel", Notifications.Enqueued),
+                },
+            });
+            var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
+            return (reader.GetBoolean(0), reader.GetBoolean(1)) switch
+            {
+                (false, _) => SendOutcome.NotFound,
+                (true, true) => SendOutcome.Sent,
+                (true, false) => SendOutcome.Duplicate,
+            };
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The latest value the workflow published for event <paramref name="key"/>, waiting up to
+    /// <paramref name="timeout"/> for a first one; null when none came in time.
+    /// </summary>
+    public async Task<WorkflowEvent<T>?> GetEventAsync<T>(
+        Guid workflowId, string key, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            if (await ReadEventAsync<T>(workflowId, key, cancellationToken).ConfigureAwait(false) is { } found)
+                return found;
+
+            var left = deadline - DateTimeOffset.UtcNow;
+            if (left <= TimeSpan.Zero)
+                return null;
+            await Task.Delay(left < EventPollInterval ? left : EventPollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<WorkflowEvent<T>?> ReadEventAsync<T>(Guid workflowId, string key, CancellationToken cancellationToken)
+    {
+        var command = dataSource.CreateCommand(GetEventSql);
+        await using var commandDisposal = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter("workflow_id", workflowId));
+        command.Parameters.Add(new NpgsqlParameter("key", key));
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new WorkflowEvent<T>(key, WorkflowJson.Deserialize<T>(reader.GetString(0)), reader.GetFieldValue<DateTimeOffset>(1))
+            : null;
+    }
+
     public async Task<EnqueuedRun> EnqueueAsync(EnqueueRequest request, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(request.WorkflowName);
         ArgumentException.ThrowIfNullOrEmpty(request.Queue);
+        if (request.Timeout is { } timeout)
+            ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero, nameof(request.Timeout));
         // The run's executions continue this span's trace, whichever process runs them and whenever.
         using var activity = WorkflowTelemetry.Source.StartActivity($"enqueue {request.WorkflowName}", ActivityKind.Producer);
         activity?.SetTag(WorkflowTelemetry.WorkflowNameTag, request.WorkflowName);
@@ -92,6 +202,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
             { Value = (object?)request.IdempotencyKey ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlDbType.Text) { Value = traceContext.TraceParentValue });
         command.Parameters.Add(new NpgsqlParameter("trace_state", NpgsqlDbType.Text) { Value = traceContext.TraceStateValue });
+        command.Parameters.Add(new NpgsqlParameter("deadline", NpgsqlDbType.TimestampTz) { Value = (object?)request.Deadline ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("timeout", NpgsqlDbType.Interval) { Value = (object?)request.Timeout ?? DBNull.Value });
 
         EnqueuedRun run;
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -196,6 +308,18 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
                 (true, false) => CancelOutcome.AlreadyFinished,
             };
         }, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc cref="WorkflowManagement.ResumeAsync"/>
+    public Task<ResumeOutcome> ResumeAsync(Guid workflowId, CancellationToken cancellationToken) =>
+        _management.ResumeAsync(workflowId, cancellationToken);
+
+    /// <inheritdoc cref="WorkflowManagement.ForkAsync"/>
+    public Task<ForkedRun?> ForkAsync(Guid runId, int fromStep, CancellationToken cancellationToken) =>
+        _management.ForkAsync(runId, fromStep, cancellationToken);
+
+    /// <inheritdoc cref="WorkflowManagement.ListStepsAsync"/>
+    public Task<IReadOnlyList<StepNode>?> ListStepsAsync(Guid workflowId, CancellationToken cancellationToken) =>
+        _management.ListStepsAsync(workflowId, cancellationToken);
 
     private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);

@@ -5,7 +5,7 @@ namespace Exp22.Workflows.Execution;
 
 /// <summary>
 /// Proves this executor alive and, in the same round trip, re-enqueues the workflows of executors
-/// that stopped proving it. Liveness is judged on the database clock, so executors' clocks may differ.
+/// that stopped proving it and cancels the runs whose deadline passed (<see cref="DeadlineSweep"/>). Liveness is judged on the database clock, so executors' clocks may differ.
 /// Each beat also rewrites the executor's row (state, drain, workflows in flight) for monitoring.
 /// </summary>
 internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
@@ -125,6 +125,7 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
                 new("starting", beat.Starting),
             },
         });
+        batch.BatchCommands.Add(DeadlineSweep.Command());
         if (!recoverOthers)
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -95,6 +95,9 @@ internal static partial class ExecutorLog
     [LoggerMessage(EventId = 1022, Level = LogLevel.Debug, Message = "Workflow {WorkflowId} {Outcome}")]
     public static partial void Parked(this ILogger logger, Guid workflowId, string outcome);
 
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Debug, Message = "Workflow {WorkflowId} parked until {WakeAt:O} (or a message on topic: {Topic})")]
+    public static partial void ParkedUntil(this ILogger logger, Guid workflowId, DateTimeOffset wakeAt, string topic);
+
     [LoggerMessage(EventId = 1023, Level = LogLevel.Warning,
         Message = "Workflow {WorkflowId} ({WorkflowName}) of run {RunId} failed: {Error}")]
     public static partial void WorkflowFailed(this ILogger logger, Exception exception, Guid workflowId, string workflowName,

@@ -22,6 +22,9 @@ internal sealed class InFlightWorkflow(ClaimedWorkflow workflow)
     /// <summary>The span of this execution, when one is recorded; a drain marks its handover there.</summary>
     public Activity? Activity { get; set; }
 
+    /// <summary>Set when the execution parked until a time: this executor then claims again at that time.</summary>
+    public DateTimeOffset? ParkedUntil { get; set; }
+
     public InFlightWorkflowStatus ToStatus() => new(
         Workflow.Id, Workflow.RunId, Workflow.ParentId, Workflow.Name, Workflow.Attempt,
         new DateTimeOffset(Workflow.ClaimedAt, TimeSpan.Zero), Progress.StepsDone, Progress.CurrentStep);

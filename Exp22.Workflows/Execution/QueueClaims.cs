@@ -21,6 +21,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                 SELECT id, priority, created_at
                 FROM exp22.workflows
                 WHERE status = 'ENQUEUED'
+                  AND (not_before IS NULL OR not_before <= now())
                   AND recoveries_without_progress > 0
                   AND queue = q.queue
                   AND name = ANY (@names)
@@ -36,6 +37,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                 SELECT id, priority, created_at
                 FROM exp22.workflows
                 WHERE status = 'ENQUEUED'
+                  AND (not_before IS NULL OR not_before <= now())
                   AND recoveries_without_progress = 0
                   AND queue = q.queue
                   AND name = ANY (@names)
@@ -54,7 +56,9 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
             attempt = w.attempt + 1,
             claimed_at = now(),
             started_at = coalesce(w.started_at, now()),
-            application_version = @application_version
+            application_version = @application_version,
+            not_before = NULL,
+            waiting_topic = NULL
         FROM picked
         WHERE w.id = picked.id
         RETURNING w.id, w.run_id, w.parent_id, w.name, w.queue, w.input::text, w.attempt, w.created_at, w.claimed_at,

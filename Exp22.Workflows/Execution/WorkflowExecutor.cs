@@ -336,8 +336,11 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         {
             try
             {
-                if (await _runner.RunAsync(flight).ConfigureAwait(false) == ExecutionEnd.InfrastructureFailure)
+                var end = await _runner.RunAsync(flight).ConfigureAwait(false);
+                if (end == ExecutionEnd.InfrastructureFailure)
                     _toRelease.Enqueue(workflow);
+                else if (end == ExecutionEnd.Parked && flight.ParkedUntil is { } wakeAt)
+                    _ = ClaimAtAsync(wakeAt);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -354,6 +357,36 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         });
         return flight;
     }
+
+    /// <summary>
+    /// Claims again when a workflow this executor parked comes due, rather than at the next poll. Only for
+    /// near wake-ups: polling covers the rest, and by then any executor may be the one alive.
+    /// </summary>
+    private async Task ClaimAtAsync(DateTimeOffset wakeAt)
+    {
+        // A timer may fire a little early, and the claim judges on the database clock: a claim a moment
+        // too soon finds nothing and would leave the workflow to the next poll.
+        var delay = wakeAt - _time.GetUtcNow() + LocalWakeMargin;
+        if (delay > MaxLocalWakeDelay)
+            return;
+        if (delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(delay, _time, _stopClaiming.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        _queueMayHoldWork = true;
+        _wake.Set();
+    }
+
+    private static readonly TimeSpan MaxLocalWakeDelay = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan LocalWakeMargin = TimeSpan.FromMilliseconds(20);
 
     private void OnNotification(string channel, string payload)
     {

@@ -34,6 +34,28 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
         SELECT status, CASE WHEN status = 'ENQUEUED' THEN pg_notify(@channel, queue) END FROM parked
         """;
 
+    // Waiting for a time (and maybe a message): back on the queue, but not claimable before the time. A
+    // message already sent to the topic (a send that raced this park) makes it claimable at once; the
+    // send takes the same row lock, so it either ran before this statement's snapshot or sees the
+    // waiting topic once this commits.
+    private const string ParkUntilSql = """
+        WITH parked AS (
+            UPDATE exp22.workflows w
+            SET executor_id = NULL,
+                status = 'ENQUEUED',
+                waiting_topic = @topic,
+                not_before = CASE WHEN @topic::text IS NOT NULL AND EXISTS (
+                                      SELECT 1 FROM exp22.messages m
+                                      WHERE m.workflow_id = w.id AND m.topic = @topic AND m.consumed_seq IS NULL)
+                                  THEN NULL ELSE @wake_at END
+            WHERE w.id = @id
+              AND w.executor_id = @executor_id
+              AND w.attempt = @attempt
+              AND w.status = 'RUNNING'
+            RETURNING w.queue, w.not_before)
+        SELECT not_before, CASE WHEN not_before IS NULL THEN pg_notify(@channel, queue) END FROM parked
+        """;
+
     private readonly NpgsqlDataSource _dataSource;
 
     // Siblings finishing together share one transaction, so their parent's row lock is taken once per
@@ -97,5 +119,39 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
             WorkflowStatus.Running => true,
             _ => false,
         };
+    }
+
+    /// <returns>When the workflow is claimable again: <paramref name="wakeAt"/>, or null when a message was already waiting.</returns>
+    public async Task<DateTimeOffset?> ParkUntilAsync(
+        ClaimedWorkflow workflow, DateTimeOffset wakeAt, string? topic, CancellationToken cancellationToken)
+    {
+        var result = await DeadlockRetry.RunAsync(async ct =>
+        {
+            var batch = _dataSource.CreateBatch();
+            await using var batchDisposal = batch.ConfigureAwait(false);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSelfSql) { Parameters = { new("id", workflow.Id) } });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(ParkUntilSql)
+            {
+                Parameters =
+                {
+                    new("topic", NpgsqlDbType.Text) { Value = (object?)topic ?? DBNull.Value },
+                    new("wake_at", wakeAt),
+                    new("id", workflow.Id),
+                    new("executor_id", workflow.ExecutorId),
+                    new("attempt", workflow.Attempt),
+                    new("channel", Notifications.Enqueued),
+                },
+            });
+            var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+                return (Parked: false, WakeAt: (DateTimeOffset?)null);
+            return (Parked: true, WakeAt: reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0));
+        }, cancellationToken).ConfigureAwait(false);
+
+        return result.Parked
+            ? result.WakeAt
+            : throw new WorkflowFencedException(workflow.Id, topic is null ? "parking until its wake-up time" : $"parking to wait for a message on '{topic}'");
     }
 }

@@ -23,6 +23,7 @@ internal sealed class WorkflowRunner(
     IServiceScopeFactory scopes,
     StepCheckpoints checkpoints,
     ChildWorkflowStarts childStarts,
+    MessageStatements messages,
     WorkflowOutcomes outcomes,
     IOptions<WorkflowsOptions> options,
     TimeProvider time,
@@ -70,14 +71,12 @@ internal sealed class WorkflowRunner(
             var scope = scopes.CreateAsyncScope();
             await using var scopeDisposal = scope.ConfigureAwait(false);
             var context = new WorkflowContext(
-                workflow, history, checkpoints, childStarts, time, flight.Progress, cancellationToken);
+                workflow, history, checkpoints, childStarts, messages, time, flight.Progress, cancellationToken);
             var execution = registration.Invoke(scope.ServiceProvider, context, workflow.Input);
 
             if (await Task.WhenAny(execution, context.Suspension.Requested).ConfigureAwait(false) != execution)
             {
-                var waiting = await outcomes.ParkAsync(workflow, context.Suspension.WaitingFor, cancellationToken).ConfigureAwait(false);
-                logger.Parked(workflow.Id,
-                    waiting ? "parked until its children finish" : "found its children done and went back to the queue");
+                await ParkAsync(flight, context.Suspension, cancellationToken).ConfigureAwait(false);
                 return ExecutionEnd.Parked;
             }
 
@@ -109,6 +108,22 @@ internal sealed class WorkflowRunner(
             logger.InterruptedByDatabase(e, workflow.Id, workflow.Name, e.Message);
             return ExecutionEnd.InfrastructureFailure;
         }
+    }
+
+    private async Task ParkAsync(InFlightWorkflow flight, Suspension suspension, CancellationToken cancellationToken)
+    {
+        var workflow = flight.Workflow;
+        // Children first: a workflow that also waits for a time meets that wait again on the replay after them.
+        if (suspension.WaitingFor.Length > 0 || suspension.WakeAt is not { } wakeAt)
+        {
+            var waiting = await outcomes.ParkAsync(workflow, suspension.WaitingFor, cancellationToken).ConfigureAwait(false);
+            logger.Parked(workflow.Id,
+                waiting ? "parked until its children finish" : "found its children done and went back to the queue");
+            return;
+        }
+
+        flight.ParkedUntil = await outcomes.ParkUntilAsync(workflow, wakeAt, suspension.Topic, cancellationToken).ConfigureAwait(false);
+        logger.ParkedUntil(workflow.Id, wakeAt, suspension.Topic ?? "none");
     }
 
     /// <summary>

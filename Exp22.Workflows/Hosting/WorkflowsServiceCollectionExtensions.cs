@@ -109,6 +109,7 @@ public sealed class WorkflowsBuilder
         Services.TryAddSingleton<NotificationListener>();
         Services.TryAddSingleton<StepCheckpoints>();
         Services.TryAddSingleton<ChildWorkflowStarts>();
+        Services.TryAddSingleton<MessageStatements>();
         Services.TryAddSingleton<WorkflowOutcomes>();
         Services.TryAddSingleton<WorkflowRunner>();
         Services.TryAddSingleton(sp => new WorkflowExecutor(

@@ -132,5 +132,44 @@ internal static class Migrations
             CREATE INDEX workflows_finished ON exp22.workflows (completed_at)
                 WHERE status IN ('SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_EXCEEDED');
             """),
+        (5, "durable timers, messages and events", """
+            -- A parked workflow that waits for a time (a sleep, or a receive's timeout) is ENQUEUED with
+            -- not_before in the future: the claim passes over it until then, and it holds no slot.
+            -- waiting_topic: the topic a parked receive waits on; a send to it clears not_before.
+            ALTER TABLE exp22.workflows
+                ADD COLUMN IF NOT EXISTS not_before timestamptz,
+                ADD COLUMN waiting_topic text;
+
+            -- Messages sent to a workflow, consumed in order per topic. A consumed message keeps its row
+            -- (consumed_seq: the position of the receive that took it), so a resend with the same key
+            -- stays a duplicate after delivery.
+            CREATE TABLE exp22.messages (
+                id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                workflow_id     uuid NOT NULL REFERENCES exp22.workflows (id) ON DELETE CASCADE,
+                topic           text NOT NULL,
+                payload         jsonb NOT NULL,
+                idempotency_key text,
+                created_at      timestamptz NOT NULL DEFAULT now(),
+                consumed_seq    integer,
+                UNIQUE (workflow_id, idempotency_key)
+            );
+            CREATE INDEX messages_unconsumed ON exp22.messages (workflow_id, topic, id) WHERE consumed_seq IS NULL;
+
+            -- The latest value of each event a workflow published, readable from outside while it runs.
+            CREATE TABLE exp22.workflow_events (
+                workflow_id uuid NOT NULL REFERENCES exp22.workflows (id) ON DELETE CASCADE,
+                key         text NOT NULL,
+                value       jsonb NOT NULL,
+                updated_at  timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (workflow_id, key)
+            );
+            """),
+        (6, "deadlines of runs", """
+            -- When a run (a root workflow) must be over: executors' heartbeats cancel it and its descendants
+            -- once it has passed, on the database clock, whichever executors are alive by then.
+            ALTER TABLE exp22.workflows ADD COLUMN deadline timestamptz;
+            CREATE INDEX workflows_deadlines ON exp22.workflows (deadline)
+                WHERE deadline IS NOT NULL AND status IN ('ENQUEUED', 'RUNNING');
+            """),
     ];
 }
