@@ -7,7 +7,8 @@ public sealed record EnqueueRequest(
     string InputJson,
     string Queue = WorkflowQueues.Default,
     int Priority = 0,
-    string? IdempotencyKey = null);
+    string? IdempotencyKey = null,
+    string? PartitionKey = null);
 
 /// <param name="Created">false when an earlier request with the same idempotency key created the run.</param>
 public sealed record EnqueuedRun(Guid RunId, string Status, bool Created, DateTimeOffset CreatedAt);

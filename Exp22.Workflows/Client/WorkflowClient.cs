@@ -17,9 +17,9 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
     private const string EnqueueSql = """
         INSERT INTO exp22.workflows (id, run_id, name, queue, priority, status, input, idempotency_key,
-                                     trace_parent, trace_state)
+                                     trace_parent, trace_state, partition_key)
         VALUES (@id, @id, @name, @queue, @priority, 'ENQUEUED', @input, @idempotency_key,
-                @trace_parent, @trace_state)
+                @trace_parent, @trace_state, @partition_key)
         ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
         RETURNING id, status, xmax = 0, created_at
         """;
@@ -91,6 +91,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
             { Value = (object?)request.IdempotencyKey ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlDbType.Text) { Value = traceContext.TraceParentValue });
         command.Parameters.Add(new NpgsqlParameter("trace_state", NpgsqlDbType.Text) { Value = traceContext.TraceStateValue });
+        command.Parameters.Add(new NpgsqlParameter("partition_key", NpgsqlDbType.Text)
+            { Value = (object?)request.PartitionKey ?? DBNull.Value });
 
         EnqueuedRun run;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -112,10 +114,11 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 
     public Task<EnqueuedRun> EnqueueAsync<TWorkflow, TInput, TOutput>(
         TInput input, string queue = WorkflowQueues.Default, int priority = 0, string? idempotencyKey = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string? partitionKey = null)
         where TWorkflow : Workflow<TInput, TOutput> =>
         EnqueueAsync(
-            new EnqueueRequest(WorkflowNames.Of<TWorkflow>(), WorkflowJson.Serialize(input), queue, priority, idempotencyKey),
+            new EnqueueRequest(WorkflowNames.Of<TWorkflow>(), WorkflowJson.Serialize(input), queue, priority, idempotencyKey,
+                partitionKey),
             cancellationToken);
 
     public async Task<IReadOnlyList<RunSummary>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)

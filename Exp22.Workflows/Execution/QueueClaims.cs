@@ -73,8 +73,15 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("executor_id", executorId));
         command.Parameters.Add(new NpgsqlParameter("application_version", applicationVersion));
 
-        var claimed = new List<ClaimedWorkflow>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await ReadClaimedAsync(reader, executorId, limit, cancellationToken);
+    }
+
+    /// <summary>Reads the claimed rows, as both claims return them (the same leading columns, in order).</summary>
+    internal static async Task<List<ClaimedWorkflow>> ReadClaimedAsync(
+        NpgsqlDataReader reader, string executorId, int limit, CancellationToken cancellationToken)
+    {
+        var claimed = new List<ClaimedWorkflow>(limit);
         while (await reader.ReadAsync(cancellationToken))
         {
             claimed.Add(new ClaimedWorkflow(

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Exp22.Workflows.Queues;
 
 namespace Exp22.Workflows.Hosting;
 
@@ -27,9 +28,17 @@ public sealed class WorkflowsOptions : IValidatableObject
 
     /// <summary>
     /// The queues this executor claims from; empty means the default queue. (No default value here:
-    /// configuration binding appends to an array, so a default would always stay in the list.)
+    /// configuration binding appends to an array, so a default would always stay in the list.) A named
+    /// key (<c>Workflows:Queues:payments:GlobalConcurrency</c>) both defines the queue's limits and adds
+    /// it here; an indexed key (<c>Workflows:Queues:0</c>) only names a queue.
     /// </summary>
     public string[] Queues { get; set; } = [];
+
+    /// <summary>
+    /// Queue limits, from named keys under <c>Workflows:Queues</c> (<see cref="QueueDefinitionsConfiguration"/>)
+    /// and from <see cref="WorkflowsBuilder.AddQueue"/>. Not bound by name: the section is shared with <see cref="Queues"/>.
+    /// </summary>
+    internal Dictionary<string, QueueDefinition> QueueDefinitions { get; } = new(StringComparer.Ordinal);
 
     public string[] EffectiveQueues => Queues.Length == 0 ? [WorkflowQueues.Default] : [.. Queues.Distinct()];
 
@@ -80,6 +89,11 @@ public sealed class WorkflowsOptions : IValidatableObject
             yield return Error(nameof(PollingInterval), "must be between 00:00:00.010 and 00:05:00");
         if (Queues?.Any(string.IsNullOrWhiteSpace) == true)
             yield return Error(nameof(Queues), "must not contain an empty queue name");
+        foreach (var (name, definition) in QueueDefinitions)
+        {
+            foreach (var error in definition.Errors($"{SectionName}:{nameof(Queues)}:{name}"))
+                yield return new ValidationResult(error, [nameof(Queues)]);
+        }
     }
 
     private static ValidationResult Error(string property, string rule) =>

@@ -132,5 +132,33 @@ internal static class Migrations
             CREATE INDEX workflows_finished ON exp22.workflows (completed_at)
                 WHERE status IN ('SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_EXCEEDED');
             """),
+        (5, "queue limits: definitions, partition keys, rate-limit start log", """
+            -- Queues with limits that hold across executors. Executors write their definitions here at start
+            -- and claim with what the table says, so every executor spends the same budget.
+            CREATE TABLE exp22.queues (
+                name                 text PRIMARY KEY,
+                global_concurrency   integer CHECK (global_concurrency > 0),
+                executor_concurrency integer CHECK (executor_concurrency > 0),
+                rate_limit           integer CHECK (rate_limit > 0),
+                rate_period          interval CHECK (rate_period > interval '0'),
+                partitioned          boolean NOT NULL DEFAULT false,
+                updated_at           timestamptz NOT NULL DEFAULT now(),
+                CHECK ((rate_limit IS NULL) = (rate_period IS NULL))
+            );
+
+            -- The key a partitioned queue's limits apply to; children inherit their parent's.
+            ALTER TABLE exp22.workflows ADD COLUMN partition_key text;
+            CREATE INDEX workflows_claimable_partitions ON exp22.workflows (queue, partition_key)
+                WHERE status = 'ENQUEUED' AND partition_key IS NOT NULL;
+
+            -- First starts of rate-limited queues only, written by their claim under the queue's lock and
+            -- trimmed by it once older than the period ('' is the whole queue, or a NULL partition key).
+            CREATE TABLE exp22.queue_starts (
+                queue         text NOT NULL,
+                partition_key text NOT NULL,
+                started_at    timestamptz NOT NULL
+            );
+            CREATE INDEX queue_starts_window ON exp22.queue_starts (queue, partition_key, started_at);
+            """),
     ];
 }
