@@ -2,13 +2,18 @@ using System.Text.Json;
 
 namespace Exp22.Workflows.Client;
 
+/// <param name="PartitionKey">The key a partitioned queue's limits apply to.</param>
+/// <param name="NotBefore">Not claimed before this time; with <paramref name="Delay"/>, the later of the two.</param>
+/// <param name="Delay">Not claimed before this long after the enqueue, on the database's clock.</param>
 public sealed record EnqueueRequest(
     string WorkflowName,
     string InputJson,
     string Queue = WorkflowQueues.Default,
     int Priority = 0,
     string? IdempotencyKey = null,
-    string? PartitionKey = null);
+    string? PartitionKey = null,
+    DateTimeOffset? NotBefore = null,
+    TimeSpan? Delay = null);
 
 /// <param name="Created">false when an earlier request with the same idempotency key created the run.</param>
 public sealed record EnqueuedRun(Guid RunId, string Status, bool Created, DateTimeOffset CreatedAt);

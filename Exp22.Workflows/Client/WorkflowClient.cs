@@ -17,9 +17,10 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
     private const string EnqueueSql = """
         INSERT INTO exp22.workflows (id, run_id, name, queue, priority, status, input, idempotency_key,
-                                     trace_parent, trace_state, partition_key)
+                                     trace_parent, trace_state, partition_key, not_before)
         VALUES (@id, @id, @name, @queue, @priority, 'ENQUEUED', @input, @idempotency_key,
-                @trace_parent, @trace_state, @partition_key)
+                @trace_parent, @trace_state, @partition_key,
+                nullif(greatest(@not_before, now() + @delay, '-infinity'), '-infinity'))
         ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
         RETURNING id, status, xmax = 0, created_at
         """;
@@ -93,6 +94,9 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("trace_state", NpgsqlDbType.Text) { Value = traceContext.TraceStateValue });
         command.Parameters.Add(new NpgsqlParameter("partition_key", NpgsqlDbType.Text)
             { Value = (object?)request.PartitionKey ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("not_before", NpgsqlDbType.TimestampTz)
+            { Value = (object?)request.NotBefore?.ToUniversalTime() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("delay", NpgsqlDbType.Interval) { Value = (object?)request.Delay ?? DBNull.Value });
 
         EnqueuedRun run;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))

@@ -13,6 +13,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
     // 300-500 ms a claim, against 3 ms). Rows a queue locks beyond the final LIMIT stay unclaimed and are
     // released with the statement. Suspects (recovered after a crash with no progress since, see
     // SuspectProbation) are claimed apart, at most @suspects of them, ahead of fresh work, from their own index.
+    // Delayed rows (not_before ahead) stay in the index and are stepped over until due.
     private const string Sql = """
         WITH suspect AS (
             SELECT c.id
@@ -24,6 +25,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                   AND recoveries_without_progress > 0
                   AND queue = q.queue
                   AND name = ANY (@names)
+                  AND (not_before IS NULL OR not_before <= now())
                 ORDER BY priority DESC, created_at, id
                 LIMIT @suspects
                 FOR UPDATE SKIP LOCKED) c
@@ -39,6 +41,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                   AND recoveries_without_progress = 0
                   AND queue = q.queue
                   AND name = ANY (@names)
+                  AND (not_before IS NULL OR not_before <= now())
                 ORDER BY priority DESC, created_at, id
                 LIMIT @limit
                 FOR UPDATE SKIP LOCKED) c

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Exp22.Workflows.Queues;
+using Exp22.Workflows.Schedules;
 
 namespace Exp22.Workflows.Hosting;
 
@@ -73,6 +74,12 @@ public sealed class WorkflowsOptions : IValidatableObject
     [Range(0, 1_000_000, ErrorMessage = "Workflows:MaxRecoveryAttempts must be between 0 and 1000000.")]
     public int MaxRecoveryAttempts { get; set; } = 100;
 
+    /// <summary>Cron schedules this executor declares at start (<c>Workflows:Schedules:&lt;name&gt;:Cron</c>, ...).</summary>
+    public Dictionary<string, ScheduleOptions> Schedules { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How often an executor looks for due schedule ticks; a tick fires at most this late.</summary>
+    public TimeSpan ScheduleInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (WorkflowCompletionTimeout < TimeSpan.Zero || WorkflowCompletionTimeout > TimeSpan.FromHours(1))
@@ -89,6 +96,14 @@ public sealed class WorkflowsOptions : IValidatableObject
             yield return Error(nameof(PollingInterval), "must be between 00:00:00.010 and 00:05:00");
         if (Queues?.Any(string.IsNullOrWhiteSpace) == true)
             yield return Error(nameof(Queues), "must not contain an empty queue name");
+        if (ScheduleInterval < TimeSpan.FromMilliseconds(10) || ScheduleInterval > TimeSpan.FromMinutes(5))
+            yield return Error(nameof(ScheduleInterval), "must be between 00:00:00.010 and 00:05:00");
+        foreach (var (name, schedule) in Schedules)
+        {
+            foreach (var error in schedule.Errors($"{SectionName}:{nameof(Schedules)}:{name}"))
+                yield return new ValidationResult(error, [nameof(Schedules)]);
+        }
+
         foreach (var (name, definition) in QueueDefinitions)
         {
             foreach (var error in definition.Errors($"{SectionName}:{nameof(Queues)}:{name}"))

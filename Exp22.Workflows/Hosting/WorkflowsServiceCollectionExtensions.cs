@@ -2,6 +2,7 @@ using Exp22.Workflows.Client;
 using Exp22.Workflows.Execution;
 using Exp22.Workflows.Monitoring;
 using Exp22.Workflows.Queues;
+using Exp22.Workflows.Schedules;
 using Exp22.Workflows.Schema;
 using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,7 @@ public static class WorkflowsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SchemaMigrator>();
         services.TryAddSingleton<WorkflowClient>();
+        services.TryAddSingleton<ScheduleClient>();
         services.TryAddSingleton<WorkflowMonitor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchemaMigrationService>());
 
@@ -145,6 +147,8 @@ public sealed class WorkflowsBuilder
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WorkflowExecutor>(
             sp => sp.GetRequiredService<WorkflowExecutor>()));
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExecutorGaugesRegistration>());
+        Services.TryAddSingleton<ScheduleTicker>();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ScheduleTickerService>());
         return this;
     }
 }

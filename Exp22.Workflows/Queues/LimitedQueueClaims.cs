@@ -74,6 +74,7 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
                   AND recoveries_without_progress > 0
                   AND queue = @queue
                   AND name = ANY (@names)
+                  AND (not_before IS NULL OR not_before <= now())
                   AND (NOT b.partitioned OR coalesce(partition_key, '') = b.key)
                 ORDER BY priority DESC, created_at, id
                 LIMIT least(@suspects, b.slots)
@@ -88,6 +89,7 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
                   AND recoveries_without_progress = 0
                   AND queue = @queue
                   AND name = ANY (@names)
+                  AND (not_before IS NULL OR not_before <= now())
                   AND (NOT b.partitioned OR coalesce(partition_key, '') = b.key)
                 ORDER BY priority DESC, created_at, id
                 LIMIT b.slots - (SELECT count(*) FROM suspect s WHERE s.key = b.key)

@@ -160,5 +160,28 @@ internal static class Migrations
             );
             CREATE INDEX queue_starts_window ON exp22.queue_starts (queue, partition_key, started_at);
             """),
+        (6, "delayed workflows and cron schedules", """
+            -- Not claimable before this time (a delayed enqueue, a schedule's tick). Shared with the
+            -- timers branch, hence IF NOT EXISTS.
+            ALTER TABLE exp22.workflows ADD COLUMN IF NOT EXISTS not_before timestamptz;
+
+            -- Cron schedules. next_fire_at is the next tick not yet fired; the ticker that fires it
+            -- moves it on under the row's lock, and every tick's run carries the idempotency key
+            -- 'schedule:<name>:<tick>', so each tick starts at most one run whoever fires it.
+            CREATE TABLE exp22.schedules (
+                name          text PRIMARY KEY,
+                cron          text NOT NULL,
+                time_zone     text NOT NULL DEFAULT 'UTC',
+                workflow_name text NOT NULL,
+                input         jsonb NOT NULL,
+                queue         text NOT NULL,
+                backfill      boolean NOT NULL DEFAULT false,
+                paused        boolean NOT NULL DEFAULT false,
+                next_fire_at  timestamptz,
+                last_fired_at timestamptz,
+                created_at    timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX schedules_due ON exp22.schedules (next_fire_at) WHERE NOT paused;
+            """),
     ];
 }
