@@ -80,6 +80,15 @@ public sealed class WorkflowsOptions : IValidatableObject
     /// <summary>How often an executor looks for due schedule ticks; a tick fires at most this late.</summary>
     public TimeSpan ScheduleInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Finished runs older than this are deleted (with their children and steps); zero keeps them for ever.</summary>
+    public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often an executor deletes expired runs, in batches of <see cref="RetentionBatchSize"/> runs.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    [Range(1, 10_000, ErrorMessage = "Workflows:RetentionBatchSize must be between 1 and 10000.")]
+    public int RetentionBatchSize { get; set; } = 200;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (WorkflowCompletionTimeout < TimeSpan.Zero || WorkflowCompletionTimeout > TimeSpan.FromHours(1))
@@ -98,6 +107,10 @@ public sealed class WorkflowsOptions : IValidatableObject
             yield return Error(nameof(Queues), "must not contain an empty queue name");
         if (ScheduleInterval < TimeSpan.FromMilliseconds(10) || ScheduleInterval > TimeSpan.FromMinutes(5))
             yield return Error(nameof(ScheduleInterval), "must be between 00:00:00.010 and 00:05:00");
+        if (RetentionPeriod < TimeSpan.Zero)
+            yield return Error(nameof(RetentionPeriod), "must not be negative (00:00:00 keeps runs for ever)");
+        if (RetentionInterval < TimeSpan.FromMilliseconds(10) || RetentionInterval > TimeSpan.FromDays(1))
+            yield return Error(nameof(RetentionInterval), "must be between 00:00:00.010 and 1.00:00:00");
         foreach (var (name, schedule) in Schedules)
         {
             foreach (var error in schedule.Errors($"{SectionName}:{nameof(Schedules)}:{name}"))

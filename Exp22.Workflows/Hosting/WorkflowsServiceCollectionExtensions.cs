@@ -2,6 +2,7 @@ using Exp22.Workflows.Client;
 using Exp22.Workflows.Execution;
 using Exp22.Workflows.Monitoring;
 using Exp22.Workflows.Queues;
+using Exp22.Workflows.Retention;
 using Exp22.Workflows.Schedules;
 using Exp22.Workflows.Schema;
 using Exp22.Workflows.Telemetry;
@@ -149,6 +150,8 @@ public sealed class WorkflowsBuilder
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExecutorGaugesRegistration>());
         Services.TryAddSingleton<ScheduleTicker>();
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ScheduleTickerService>());
+        Services.TryAddSingleton<RetentionSweep>();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RetentionService>());
         return this;
     }
 }

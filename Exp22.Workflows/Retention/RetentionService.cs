@@ -1,0 +1,45 @@
+using Exp22.Workflows.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Exp22.Workflows.Retention;
+
+/// <summary>In an executor: every <see cref="WorkflowsOptions.RetentionInterval"/>, deletes the runs past retention.</summary>
+internal sealed partial class RetentionService(
+    IOptions<WorkflowsOptions> options, RetentionSweep sweep, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (settings.RetentionPeriod == TimeSpan.Zero)
+            return;
+        using var timer = new PeriodicTimer(settings.RetentionInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    var (runs, workflows) = await sweep.SweepAsync(settings.RetentionPeriod, settings.RetentionBatchSize, stoppingToken)
+                        .ConfigureAwait(false);
+                    if (runs > 0)
+                        LogDeleted(runs, workflows, settings.RetentionPeriod);
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    LogSweepFailed(e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention deleted {Runs} run(s) ({Workflows} workflow(s)) finished over {Period} ago")]
+    private partial void LogDeleted(int runs, int workflows, TimeSpan period);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention could not delete expired runs; retrying at the next interval")]
+    private partial void LogSweepFailed(Exception exception);
+}
