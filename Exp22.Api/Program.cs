@@ -6,7 +6,7 @@ using Exp22.Api.Problems;
 using Exp22.Api.Runs;
 using Exp22.Api.Security;
 
-// The HTTP API of DESIGN.md §5 over the engine's client; a bad setting stops it with one line naming the key.
+// The HTTP API of docs/design.md#http-endpoints over the engine's client; a bad setting stops it with one line naming the key.
 return StartupGuard.Run(() =>
 {
     // Content root = the build output, where appsettings.json is: the defaults (drain delay, shutdown

@@ -1,6 +1,6 @@
 namespace Exp22.Workflows;
 
-/// <summary>The statuses of DESIGN.md §5, spelled as they are stored and served.</summary>
+/// <summary>The statuses of docs/design.md#status-vocabulary, spelled as they are stored and served.</summary>
 public static class WorkflowStatus
 {
     public const string Enqueued = "ENQUEUED";

@@ -2,7 +2,7 @@ namespace Exp22.Api.Hosting;
 
 public static class DefaultUrls
 {
-    /// <summary>DESIGN.md §7: where the API listens unless told otherwise.</summary>
+    /// <summary>docs/design.md#configuration-keys: where the API listens unless told otherwise.</summary>
     public const string Api = "http://localhost:8000";
 
     /// <summary>

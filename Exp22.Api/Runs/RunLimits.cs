@@ -2,7 +2,7 @@ using Exp22.Api.Validation;
 
 namespace Exp22.Api.Runs;
 
-/// <summary>The API's accepted ranges and defaults (DESIGN.md §5); every validation message quotes them.</summary>
+/// <summary>The API's accepted ranges and defaults (docs/design.md#http-endpoints); every validation message quotes them.</summary>
 public static class RunLimits
 {
     public const int MinSubWorkflows = 1;

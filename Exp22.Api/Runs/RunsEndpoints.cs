@@ -2,7 +2,7 @@ using Exp22.Api.Database;
 
 namespace Exp22.Api.Runs;
 
-/// <summary>The runs feature (DESIGN.md §5): its services and its endpoints.</summary>
+/// <summary>The runs feature (docs/design.md#http-endpoints): its services and its endpoints.</summary>
 public static class RunsEndpoints
 {
     public const string Tag = "Runs";

@@ -22,7 +22,7 @@ public static class ExecutorFleet
                 ["Workflows__Concurrency"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Demo__StepDelayMinMs"] = "0",
                 ["Demo__StepDelayMaxMs"] = "0",
-                // The demo logs a line per step execution; at 4,000 steps/s the console would be the benchmark.
+                // The demo logs a line per step execution; at thousands of steps/s the console would be the benchmark.
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Logging__LogLevel__Exp22.Workflows.Execution.WorkflowExecutor"] = "Information",
             };

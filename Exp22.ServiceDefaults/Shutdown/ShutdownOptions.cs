@@ -4,7 +4,7 @@ namespace Exp22.ServiceDefaults.Shutdown;
 
 /// <summary>
 /// The <c>Shutdown</c> section: how a service leaves a load balancer's pool without dropping a request
-/// (DESIGN.md §6). Both waits are declared to the shutdown budget, so <c>HostOptions:ShutdownTimeout</c>
+/// (docs/design.md#the-timing-budget). Both waits are declared to the shutdown budget, so <c>HostOptions:ShutdownTimeout</c>
 /// must contain them.
 /// </summary>
 public sealed class ShutdownOptions : IValidatableObject

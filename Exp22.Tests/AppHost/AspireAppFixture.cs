@@ -2,7 +2,7 @@ namespace Exp22.Tests.AppHost;
 
 /// <summary>
 /// One start of the app model, with the real dashboard, for every test of the "Aspire app" collection: a start
-/// costs the orchestrator, a PostgreSQL initdb and three services (15 s and more). The collection runs its tests
+/// costs the orchestrator, a PostgreSQL initdb and three services. The collection runs its tests
 /// one after another; a test that drains an executor starts it again before it ends.
 /// </summary>
 public sealed class AspireAppFixture : IAsyncLifetime

@@ -13,7 +13,7 @@ namespace Exp22.Tests.Faults;
 /// <summary>
 /// Seed-shaped runs across three executor processes while the test kills (SIGKILL) or stops (SIGTERM)
 /// one executor at a time every few seconds and restarts it under the same id, as a supervisor would.
-/// The CI size (90 runs, 6 stops) takes about a minute; the full size runs from the command in the README:
+/// The CI size is 90 runs and 6 stops; the full size runs from the command in docs/reliability.md:
 /// <c>EXP22_CHAOS_RUNS=240 dotnet test Exp22.Tests --filter "FullyQualifiedName~ChaosTests"</c>.
 /// </summary>
 [Collection(FaultTests.Collection)]

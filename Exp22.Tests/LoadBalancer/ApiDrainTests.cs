@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 
 namespace Exp22.Tests.LoadBalancer;
 
-/// <summary>The API's drain on SIGTERM (DESIGN.md §6), with a real process and a real signal.</summary>
+/// <summary>The API's drain on SIGTERM (docs/design.md#the-timing-budget), with a real process and a real signal.</summary>
 public sealed class ApiDrainTests(ITestOutputHelper output)
 {
     private static async Task<ServiceProcess> StartApiAsync(string drainDelay, string shutdownTimeout = "00:00:30")

@@ -6,8 +6,8 @@ namespace Exp22.Workflows.Client;
 /// <summary>
 /// Tells executors that a queue has new work, after the enqueue has committed, folding the notifications
 /// of concurrent enqueues into one statement. PostgreSQL serialises the commits of transactions that
-/// NOTIFY (they take a global lock on the notification queue): with one NOTIFY per enqueue, 32 clients
-/// reached ~1,800 commits/s on this project's 2-core machine where plain inserts reached ~6,000.
+/// NOTIFY (they take a global lock on the notification queue), so one NOTIFY per enqueue would cap the
+/// enqueue rate far below that of plain inserts (figures: docs/performance.md#where-the-time-goes-and-what-stands-in-the-way-of-the-targets).
 /// </summary>
 /// <remarks>
 /// A notification that fails to go out costs at most one polling interval: executors also poll.

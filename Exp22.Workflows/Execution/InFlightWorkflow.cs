@@ -12,7 +12,7 @@ internal sealed class InFlightWorkflow(ClaimedWorkflow workflow)
     /// <summary>Cancelled when the workflow is cancelled by a client or handed to another executor.</summary>
     /// <remarks>
     /// Never disposed: a drain or a cancel notification may still cancel it just after the execution
-    /// ended, and cancelling a disposed source throws ObjectDisposedException, which failed the drain
+    /// ended, and cancelling a disposed source throws ObjectDisposedException, which would fail the drain
     /// and with it the host's stop. Without a timer or linked tokens it holds nothing to dispose.
     /// </remarks>
     public CancellationTokenSource Cancellation { get; } = new();

@@ -9,8 +9,8 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
     // SKIP LOCKED lets concurrent executors claim disjoint rows without waiting for each other; the
     // attempt counter bumped here is half of the fence that every later write for the workflow carries.
     // One ordered index scan per queue (LATERAL): with queue = ANY (@queues) PostgreSQL cannot read the
-    // claimable index in its order, and sorted the whole backlog on every claim (100,000 enqueued runs:
-    // 300-500 ms a claim, against 3 ms). Rows a queue locks beyond the final LIMIT stay unclaimed and are
+    // claimable index in its order and sorts the whole backlog on every claim (docs/performance.md#the-claim-one-index-scan-per-queue).
+    // Rows a queue locks beyond the final LIMIT stay unclaimed and are
     // released with the statement. Suspects (recovered after a crash with no progress since, see
     // SuspectProbation) are claimed apart, at most @suspects of them, ahead of fresh work, from their own index.
     // Delayed rows (not_before ahead) stay in the index and are stepped over until due.

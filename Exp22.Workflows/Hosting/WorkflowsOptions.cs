@@ -4,7 +4,7 @@ using Exp22.Workflows.Schedules;
 
 namespace Exp22.Workflows.Hosting;
 
-/// <summary>The <c>Workflows</c> configuration section (DESIGN.md §7).</summary>
+/// <summary>The <c>Workflows</c> configuration section (docs/design.md#configuration-keys).</summary>
 public sealed class WorkflowsOptions : IValidatableObject
 {
     public const string SectionName = "Workflows";
