@@ -22,6 +22,14 @@ public static class RunLimits
 
     public const int MaxIdempotencyKeyLength = 200;
 
+    public const int MinPriority = -1000;
+    public const int MaxPriority = 1000;
+    public const int MaxQueueNameLength = 100;
+    public const int MaxPartitionKeyLength = 200;
+
+    /// <summary>How far ahead notBefore may be: further is more likely a mistake than a plan.</summary>
+    public static readonly TimeSpan MaxNotBeforeAhead = TimeSpan.FromDays(366);
+
     /// <summary>A run request is a few dozen bytes; anything near this is not one.</summary>
     public const int MaxRequestBodyBytes = 16 * 1024;
 
@@ -29,4 +37,5 @@ public static class RunLimits
     public static readonly IntegerRange StepsPerWorkflow = new(MinStepsPerWorkflow, MaxStepsPerWorkflow);
     public static readonly IntegerRange StepDelayMs = new(MinStepDelayMs, MaxStepDelayMs);
     public static readonly IntegerRange ListLimit = new(MinListLimit, MaxListLimit);
+    public static readonly IntegerRange Priority = new(MinPriority, MaxPriority);
 }

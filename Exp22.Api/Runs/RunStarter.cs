@@ -6,10 +6,12 @@ namespace Exp22.Api.Runs;
 /// <summary>Enqueues a demo run and logs one line for it.</summary>
 public sealed partial class RunStarter(WorkflowClient client, ILogger<RunStarter> logger)
 {
-    public async Task<EnqueuedRun> StartAsync(DemoRunInput input, string? idempotencyKey, CancellationToken cancellationToken)
+    public async Task<EnqueuedRun> StartAsync(
+        DemoRunInput input, RunPlacement placement, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var run = await client.EnqueueAsync(
-            new EnqueueRequest(DemoWorkflows.Run, WorkflowJson.Serialize(input), IdempotencyKey: idempotencyKey),
+            new EnqueueRequest(DemoWorkflows.Run, WorkflowJson.Serialize(input), placement.Queue, placement.Priority,
+                idempotencyKey, placement.PartitionKey, placement.NotBefore),
             cancellationToken);
 
         var delay = input.StepDelayMs is { } range ? $"{range.Min}-{range.Max} ms" : "the executor's default";

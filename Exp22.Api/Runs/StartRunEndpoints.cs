@@ -27,8 +27,11 @@ public static class StartRunEndpoints
             .WithSummary("Start a demo run")
             .WithDescription($"subWorkflows and stepsPerWorkflow are required ({RunLimits.SubWorkflows.Description} / " +
                 $"{RunLimits.StepsPerWorkflow.Description}); stepDelayMs is optional, min and max {RunLimits.StepDelayMs.Description} " +
-                "with min at most max. A repeated Idempotency-Key answers the run it created, with Idempotent-Replayed: true.")
-            .Accepts<DemoRunInput>("application/json")
+                "with min at most max. Optional enqueue options: queue (default 'default'; executors claim only their queues), " +
+                $"partitionKey (for a partitioned queue), notBefore (ISO 8601 with offset, at most {RunLimits.MaxNotBeforeAhead.TotalDays:0} days ahead), " +
+                $"priority ({RunLimits.Priority.Description}, higher first). " +
+                "A repeated Idempotency-Key answers the run it created, with Idempotent-Replayed: true.")
+            .Accepts<StartRunBody>("application/json")
             .WithIdempotencyKeyHeader()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -47,10 +50,11 @@ public static class StartRunEndpoints
         var idempotencyKey = IdempotencyKeys.Read(http.Request, errors);
         if (errors.Any)
             return errors.ToProblem();
-        return await StartAsync(input, idempotencyKey, http, starter);
+        return await StartAsync(input, RunPlacement.Default, idempotencyKey, http, starter);
     }
 
-    public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> FromBodyAsync(HttpContext http, RunStarter starter)
+    public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> FromBodyAsync(
+        HttpContext http, RunStarter starter, TimeProvider time)
     {
         // Routing refuses other media types with 415 but lets a body without any Content-Type through.
         if (!http.Request.HasJsonContentType())
@@ -62,16 +66,16 @@ public static class StartRunEndpoints
 
         var errors = new FieldErrors();
         var idempotencyKey = IdempotencyKeys.Read(http.Request, errors);
-        var input = await RunRequestBody.ReadAsync(http.Request, errors, http.RequestAborted);
-        if (input is null || errors.Any)
+        var body = await RunRequestBody.ReadAsync(http.Request, errors, time, http.RequestAborted);
+        if (body is not { } read || errors.Any)
             return errors.ToProblem();
-        return await StartAsync(input, idempotencyKey, http, starter);
+        return await StartAsync(read.Input, read.Placement, idempotencyKey, http, starter);
     }
 
     private static async Task<Accepted<RunAccepted>> StartAsync(
-        DemoRunInput input, string? idempotencyKey, HttpContext http, RunStarter starter)
+        DemoRunInput input, RunPlacement placement, string? idempotencyKey, HttpContext http, RunStarter starter)
     {
-        var run = await starter.StartAsync(input, idempotencyKey, http.RequestAborted);
+        var run = await starter.StartAsync(input, placement, idempotencyKey, http.RequestAborted);
         if (!run.Created)
             http.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
         var statusUrl = RunUrls.Status(run.RunId);
