@@ -63,3 +63,37 @@ public sealed class StartRunOptionsTests(SweepApi api) : IClassFixture<SweepApi>
         Assert.Equal(HttpStatusCode.OK, run.StatusCode);
     }
 }
+
+/// <summary><c>GET /schedules</c> and pause/resume, against a schedule saved through the engine's client.</summary>
+public sealed class ScheduleEndpointsTests(SweepApi api) : IClassFixture<SweepApi>
+{
+    [Fact]
+    public async Task Schedules_are_listed_and_paused_and_resumed_with_the_admin_key_only()
+    {
+        using var http = new HttpClient { BaseAddress = api.Process.BaseAddress };
+        await using (var dataSource = Npgsql.NpgsqlDataSource.Create(api.ConnectionString))
+        {
+            await new Exp22.Workflows.Schedules.ScheduleClient(dataSource, TimeProvider.System).SaveAsync(
+                new Exp22.Workflows.Schedules.ScheduleDefinition("nightly", "0 2 * * *", "demo-run", "{}"), CancellationToken.None);
+        }
+
+        var listed = await http.GetFromJsonAsync<JsonElement>("/schedules");
+        Assert.Contains(listed.EnumerateArray(), s => s.GetProperty("name").GetString() == "nightly" && !s.GetProperty("paused").GetBoolean());
+
+        using (var anonymous = await http.PostAsync("/schedules/nightly/pause", null))
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        http.DefaultRequestHeaders.Add("X-Api-Key", SweepApi.AdminKey);
+        using (var paused = await http.PostAsync("/schedules/nightly/pause", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+            Assert.True((await paused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("paused").GetBoolean());
+        }
+
+        using (var resumed = await http.PostAsync("/schedules/nightly/resume", null))
+            Assert.False((await resumed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("paused").GetBoolean());
+        using (var missing = await http.PostAsync("/schedules/no-such/pause", null))
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        using (var tooLong = await http.PostAsync($"/schedules/{new string('n', 201)}/pause", null))
+            Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+    }
+}
