@@ -9,6 +9,13 @@ namespace Exp22.Workflows.Retention;
 internal sealed partial class RetentionService(
     IOptions<WorkflowsOptions> options, RetentionSweep sweep, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
 {
+    /// <summary>
+    /// Stops the loop without waiting for it: a pass stuck on an unreachable database (a connection attempt
+    /// that ignores cancellation) must not hold the host's stop and its shutdown budget. An abandoned pass's
+    /// transaction dies with its connection.
+    /// </summary>
+    public override Task StopAsync(CancellationToken cancellationToken) => base.StopAsync(new CancellationToken(canceled: true));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;

@@ -20,6 +20,13 @@ internal sealed partial class ScheduleTickerService(
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Stops the loop without waiting for it: a pass stuck on an unreachable database (a connection attempt
+    /// that ignores cancellation) must not hold the host's stop and its shutdown budget. An abandoned pass's
+    /// transaction dies with its connection.
+    /// </summary>
+    public override Task StopAsync(CancellationToken cancellationToken) => base.StopAsync(new CancellationToken(canceled: true));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.ScheduleInterval, time);
