@@ -4,6 +4,7 @@ using Exp22.Api.OpenApi;
 using Exp22.Api.Overload;
 using Exp22.Api.Problems;
 using Exp22.Api.Runs;
+using Exp22.Api.Schedules;
 using Exp22.Api.Security;
 
 // The HTTP API of docs/design.md#http-endpoints over the engine's client; a bad setting stops it with one line naming the key.
@@ -28,6 +29,7 @@ return StartupGuard.Run(() =>
     app.MapOpenApi();
     app.MapDefaultEndpoints();
     app.MapRuns();
+    app.MapSchedules();
     app.MapApiWorkflowsDashboard();
     app.Run();
 });

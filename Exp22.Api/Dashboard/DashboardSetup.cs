@@ -26,7 +26,8 @@ public static class DashboardSetup
                 new StartField(RunRequestBody.StepsPerWorkflowField, "Steps per workflow", 3, RunLimits.StepsPerWorkflow.Description),
                 new StartField($"{RunRequestBody.StepDelayField}.min", "Step delay min (ms)", null, "executor default"),
                 new StartField($"{RunRequestBody.StepDelayField}.max", "Step delay max (ms)", null, "executor default"),
-            ], async http => await StartRunEndpoints.FromBodyAsync(http, http.RequestServices.GetRequiredService<RunStarter>()));
+            ], async http => await StartRunEndpoints.FromBodyAsync(
+                http, http.RequestServices.GetRequiredService<RunStarter>(), http.RequestServices.GetRequiredService<TimeProvider>()));
         });
         services.AddOptions<WorkflowsDashboardOptions>().Configure<IOptions<AdminOptions>>((dashboard, admin) =>
         {

@@ -24,6 +24,13 @@ public static class RunLimits
 
     public const int MinTimeoutSeconds = 1;
     public const int MaxTimeoutSeconds = 7 * 24 * 3600;
+    public const int MinPriority = -1000;
+    public const int MaxPriority = 1000;
+    public const int MaxQueueNameLength = 100;
+    public const int MaxPartitionKeyLength = 200;
+
+    /// <summary>How far ahead notBefore may be: further is more likely a mistake than a plan.</summary>
+    public static readonly TimeSpan MaxNotBeforeAhead = TimeSpan.FromDays(366);
 
     /// <summary>A run request is a few dozen bytes; anything near this is not one.</summary>
     public const int MaxRequestBodyBytes = 16 * 1024;
@@ -33,4 +40,5 @@ public static class RunLimits
     public static readonly IntegerRange StepDelayMs = new(MinStepDelayMs, MaxStepDelayMs);
     public static readonly IntegerRange TimeoutSeconds = new(MinTimeoutSeconds, MaxTimeoutSeconds);
     public static readonly IntegerRange ListLimit = new(MinListLimit, MaxListLimit);
+    public static readonly IntegerRange Priority = new(MinPriority, MaxPriority);
 }

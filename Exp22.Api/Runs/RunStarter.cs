@@ -6,11 +6,13 @@ namespace Exp22.Api.Runs;
 /// <summary>Enqueues a demo run and logs one line for it.</summary>
 public sealed partial class RunStarter(WorkflowClient client, ILogger<RunStarter> logger)
 {
-    public async Task<EnqueuedRun> StartAsync(RunRequest request, string? idempotencyKey, CancellationToken cancellationToken)
+    public async Task<EnqueuedRun> StartAsync(
+        RunRequest request, RunPlacement placement, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var input = request.Input;
         var run = await client.EnqueueAsync(
-            new EnqueueRequest(DemoWorkflows.Run, WorkflowJson.Serialize(input), IdempotencyKey: idempotencyKey, Timeout: request.Timeout),
+            new EnqueueRequest(DemoWorkflows.Run, WorkflowJson.Serialize(input), placement.Queue, placement.Priority,
+                idempotencyKey, Timeout: request.Timeout, PartitionKey: placement.PartitionKey, NotBefore: placement.NotBefore),
             cancellationToken);
 
         var delay = input.StepDelayMs is { } range ? $"{range.Min}-{range.Max} ms" : "the executor's default";

@@ -28,7 +28,10 @@ public static class StartRunEndpoints
             .WithDescription($"subWorkflows and stepsPerWorkflow are required ({RunLimits.SubWorkflows.Description} / " +
                 $"{RunLimits.StepsPerWorkflow.Description}); stepDelayMs is optional, min and max {RunLimits.StepDelayMs.Description} " +
                 $"with min at most max; timeoutSeconds is optional ({RunLimits.TimeoutSeconds.Description}): past it the run ends " +
-                "CANCELLED with its sub-workflows. A repeated Idempotency-Key answers the run it created, with Idempotent-Replayed: true.")
+                "CANCELLED with its sub-workflows. Optional enqueue options: queue (default 'default'; executors claim only their queues), " +
+                $"partitionKey (for a partitioned queue), notBefore (ISO 8601 with offset, at most {RunLimits.MaxNotBeforeAhead.TotalDays:0} days ahead), " +
+                $"priority ({RunLimits.Priority.Description}, higher first). " +
+                "A repeated Idempotency-Key answers the run it created, with Idempotent-Replayed: true.")
             .Accepts<StartRunBody>("application/json")
             .WithIdempotencyKeyHeader()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -48,10 +51,11 @@ public static class StartRunEndpoints
         var idempotencyKey = IdempotencyKeys.Read(http.Request, errors);
         if (errors.Any)
             return errors.ToProblem();
-        return await StartAsync(new RunRequest(input, null), idempotencyKey, http, starter);
+        return await StartAsync(new RunRequest(input, null), RunPlacement.Default, idempotencyKey, http, starter);
     }
 
-    public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> FromBodyAsync(HttpContext http, RunStarter starter)
+    public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> FromBodyAsync(
+        HttpContext http, RunStarter starter, TimeProvider time)
     {
         // Routing refuses other media types with 415 but lets a body without any Content-Type through.
         if (!http.Request.HasJsonContentType())
@@ -63,16 +67,16 @@ public static class StartRunEndpoints
 
         var errors = new FieldErrors();
         var idempotencyKey = IdempotencyKeys.Read(http.Request, errors);
-        var input = await RunRequestBody.ReadAsync(http.Request, errors, http.RequestAborted);
-        if (input is null || errors.Any)
+        var body = await RunRequestBody.ReadAsync(http.Request, errors, time, http.RequestAborted);
+        if (body is not { } read || errors.Any)
             return errors.ToProblem();
-        return await StartAsync(input, idempotencyKey, http, starter);
+        return await StartAsync(read.Input, read.Placement, idempotencyKey, http, starter);
     }
 
     private static async Task<Accepted<RunAccepted>> StartAsync(
-        RunRequest input, string? idempotencyKey, HttpContext http, RunStarter starter)
+        RunRequest input, RunPlacement placement, string? idempotencyKey, HttpContext http, RunStarter starter)
     {
-        var run = await starter.StartAsync(input, idempotencyKey, http.RequestAborted);
+        var run = await starter.StartAsync(input, placement, idempotencyKey, http.RequestAborted);
         if (!run.Created)
             http.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
         var statusUrl = RunUrls.Status(run.RunId);

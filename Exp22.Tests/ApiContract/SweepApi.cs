@@ -12,11 +12,15 @@ public sealed class SweepApi : IAsyncLifetime
 
     public ServiceProcess Process => _api ?? throw new InvalidOperationException("The API is not started.");
 
+    /// <summary>The API's database, for tests that set up rows the API has no endpoint to create.</summary>
+    public string ConnectionString { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync("sweep");
         _api = ServiceProcess.Start("Exp22.Api", "api", new Dictionary<string, string>
         {
-            ["ConnectionStrings__exp22db"] = await TestPostgres.CreateDatabaseAsync("sweep"),
+            ["ConnectionStrings__exp22db"] = ConnectionString,
             ["Api__AdminKey"] = AdminKey,
         });
         await _api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));

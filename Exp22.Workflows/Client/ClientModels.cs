@@ -4,6 +4,9 @@ namespace Exp22.Workflows.Client;
 
 /// <param name="Timeout">The run must be over this long after it is enqueued, or it ends CANCELLED with its descendants.</param>
 /// <param name="Deadline">The same as an absolute time; with both, the earlier applies.</param>
+/// <param name="PartitionKey">The key a partitioned queue's limits apply to.</param>
+/// <param name="NotBefore">Not claimed before this time; with <paramref name="Delay"/>, the later of the two.</param>
+/// <param name="Delay">Not claimed before this long after the enqueue, on the database's clock.</param>
 public sealed record EnqueueRequest(
     string WorkflowName,
     string InputJson,
@@ -11,7 +14,10 @@ public sealed record EnqueueRequest(
     int Priority = 0,
     string? IdempotencyKey = null,
     TimeSpan? Timeout = null,
-    DateTimeOffset? Deadline = null);
+    DateTimeOffset? Deadline = null,
+    string? PartitionKey = null,
+    DateTimeOffset? NotBefore = null,
+    TimeSpan? Delay = null);
 
 /// <param name="Created">false when an earlier request with the same idempotency key created the run.</param>
 public sealed record EnqueuedRun(Guid RunId, string Status, bool Created, DateTimeOffset CreatedAt);

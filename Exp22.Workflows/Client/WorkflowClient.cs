@@ -21,9 +21,10 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
     private const string EnqueueSql = """
         INSERT INTO exp22.workflows (id, run_id, name, queue, priority, status, input, idempotency_key,
-                                     trace_parent, trace_state, deadline)
+                                     trace_parent, trace_state, deadline, partition_key, not_before)
         VALUES (@id, @id, @name, @queue, @priority, 'ENQUEUED', @input, @idempotency_key,
-                @trace_parent, @trace_state, least(@deadline, now() + @timeout))
+                @trace_parent, @trace_state, least(@deadline, now() + @timeout), @partition_key,
+                nullif(greatest(@not_before, now() + @delay, '-infinity'), '-infinity'))
         ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
         RETURNING id, status, xmax = 0, created_at
         """;
@@ -204,6 +205,11 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("trace_state", NpgsqlDbType.Text) { Value = traceContext.TraceStateValue });
         command.Parameters.Add(new NpgsqlParameter("deadline", NpgsqlDbType.TimestampTz) { Value = (object?)request.Deadline ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("timeout", NpgsqlDbType.Interval) { Value = (object?)request.Timeout ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("partition_key", NpgsqlDbType.Text)
+            { Value = (object?)request.PartitionKey ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("not_before", NpgsqlDbType.TimestampTz)
+            { Value = (object?)request.NotBefore?.ToUniversalTime() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("delay", NpgsqlDbType.Interval) { Value = (object?)request.Delay ?? DBNull.Value });
 
         EnqueuedRun run;
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -226,10 +232,11 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 
     public Task<EnqueuedRun> EnqueueAsync<TWorkflow, TInput, TOutput>(
         TInput input, string queue = WorkflowQueues.Default, int priority = 0, string? idempotencyKey = null,
-        CancellationToken cancellationToken = default)
+        string? partitionKey = null, CancellationToken cancellationToken = default)
         where TWorkflow : Workflow<TInput, TOutput> =>
         EnqueueAsync(
-            new EnqueueRequest(WorkflowNames.Of<TWorkflow>(), WorkflowJson.Serialize(input), queue, priority, idempotencyKey),
+            new EnqueueRequest(WorkflowNames.Of<TWorkflow>(), WorkflowJson.Serialize(input), queue, priority, idempotencyKey,
+                PartitionKey: partitionKey),
             cancellationToken);
 
     public async Task<IReadOnlyList<RunSummary>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)

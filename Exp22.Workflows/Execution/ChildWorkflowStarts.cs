@@ -9,9 +9,10 @@ internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
 {
     private const string InsertSql = """
         INSERT INTO exp22.workflows (id, run_id, parent_id, child_seq, name, queue, priority, status, input,
-                                     trace_parent, trace_state)
+                                     trace_parent, trace_state, partition_key)
         SELECT c.id, w.run_id, w.id, c.seq, @name, @queue, @priority, 'ENQUEUED', c.input,
-               coalesce(@trace_parent, w.trace_parent), CASE WHEN @trace_parent IS NULL THEN w.trace_state ELSE @trace_state END
+               coalesce(@trace_parent, w.trace_parent), CASE WHEN @trace_parent IS NULL THEN w.trace_state ELSE @trace_state END,
+               w.partition_key
         FROM exp22.workflows w,
              unnest(@ids, @seqs, @inputs) AS c (id, seq, input)
         WHERE w.id = @parent_id

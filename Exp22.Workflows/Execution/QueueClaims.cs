@@ -13,6 +13,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
     // Rows a queue locks beyond the final LIMIT stay unclaimed and are
     // released with the statement. Suspects (recovered after a crash with no progress since, see
     // SuspectProbation) are claimed apart, at most @suspects of them, ahead of fresh work, from their own index.
+    // Delayed and sleeping rows (not_before ahead) stay in the index and are stepped over until due.
     private const string Sql = """
         WITH suspect AS (
             SELECT c.id
@@ -78,9 +79,16 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("executor_id", executorId));
         command.Parameters.Add(new NpgsqlParameter("application_version", applicationVersion));
 
-        var claimed = new List<ClaimedWorkflow>(limit);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerDisposal = reader.ConfigureAwait(false);
+        return await ReadClaimedAsync(reader, executorId, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the claimed rows, as both claims return them (the same leading columns, in order).</summary>
+    internal static async Task<List<ClaimedWorkflow>> ReadClaimedAsync(
+        NpgsqlDataReader reader, string executorId, int limit, CancellationToken cancellationToken)
+    {
+        var claimed = new List<ClaimedWorkflow>(limit);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             claimed.Add(new ClaimedWorkflow(

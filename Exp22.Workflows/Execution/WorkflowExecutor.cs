@@ -23,6 +23,8 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     private readonly string[] _queues;
     private readonly string[] _workflowNames;
     private readonly QueueClaims _claims;
+    private readonly LimitedQueueClaims _limitedClaims;
+    private readonly QueueDefinitionStore _definitions;
     private readonly Handover _handover;
     private readonly Release _release;
     private readonly ExecutorHeartbeat _heartbeat;
@@ -37,6 +39,8 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     private readonly ConcurrentQueue<ClaimedWorkflow> _toRelease = new();
     private readonly CancellationTokenSource _stopClaiming = new();
     private readonly CancellationTokenSource _shutdown = new();
+    private string[] _plainQueues;
+    private Dictionary<string, QueueDefinition> _separateQueues = [];
     private Task _claimLoop = Task.CompletedTask;
     private Task _heartbeatLoop = Task.CompletedTask;
     private Task _listenLoop = Task.CompletedTask;
@@ -49,6 +53,8 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         IOptions<WorkflowsOptions> options,
         WorkflowRegistry registry,
         QueueClaims claims,
+        LimitedQueueClaims limitedClaims,
+        QueueDefinitionStore definitions,
         Handover handover,
         Release release,
         ExecutorHeartbeat heartbeat,
@@ -61,6 +67,9 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         _queues = _options.EffectiveQueues;
         _workflowNames = [.. registry.Names];
         _claims = claims;
+        _limitedClaims = limitedClaims;
+        _definitions = definitions;
+        _plainQueues = _queues;
         _handover = handover;
         _release = release;
         _heartbeat = heartbeat;
@@ -97,6 +106,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         if (leftBehind > 0)
             _logger.TookBack(_options.ExecutorId, leftBehind);
 
+        await LoadQueueDefinitionsAsync(cancellationToken).ConfigureAwait(false);
         await _heartbeat.BeatAsync(BeatOf(ExecutorStates.Running, starting: true), recoverOthers: true, cancellationToken).ConfigureAwait(false);
         _state = ExecutorStates.Running;
 
@@ -104,6 +114,21 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         _heartbeatLoop = HeartbeatLoopAsync(_shutdown.Token);
         _claimLoop = ClaimLoopAsync(_stopClaiming.Token);
         _logger.Started(_options.ExecutorId, _options.Concurrency, _queues, _workflowNames);
+    }
+
+    /// <summary>
+    /// Declares this process's queue definitions, then claims by what the table holds for its queues, so a
+    /// limit declared by any process binds every executor. Queues with a limit of their own are claimed
+    /// one by one; the rest together, by the plain claim.
+    /// </summary>
+    private async Task LoadQueueDefinitionsAsync(CancellationToken cancellationToken)
+    {
+        await _definitions.SaveAsync(_options.QueueDefinitions, cancellationToken).ConfigureAwait(false);
+        var defined = await _definitions.ReadAsync(_queues, cancellationToken).ConfigureAwait(false);
+        _separateQueues = defined
+            .Where(d => d.Value.IsFleetLimited || d.Value.ExecutorConcurrency is not null)
+            .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
+        _plainQueues = [.. _queues.Where(q => !_separateQueues.ContainsKey(q))];
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -256,18 +281,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
             {
                 try
                 {
-                    var claimed = await _claims.ClaimAsync(
-                        _options.ExecutorId, _options.ApplicationVersion, _queues, _workflowNames, free,
-                        cancellationToken, _probation.SuspectsToClaim).ConfigureAwait(false);
-                    // A full batch suggests more is waiting; a short one means the queue is drained
-                    // until the next notification or poll.
-                    _queueMayHoldWork = claimed.Count == free;
-                    foreach (var workflow in claimed)
-                    {
-                        var flight = Launch(workflow);
-                        if (SuspectProbation.IsSuspect(workflow))
-                            _probation.Admit(flight);
-                    }
+                    _queueMayHoldWork = await ClaimIntoFreeSlotsAsync(free, cancellationToken).ConfigureAwait(false);
                     if (failures > 0)
                     {
                         _logger.ClaimsAgain(_options.ExecutorId, failures);
@@ -311,6 +325,52 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     }
 
     /// <summary>
+    /// One round of claims: each queue with limits of its own within them, then the other queues together.
+    /// </summary>
+    /// <returns>Whether some claim filled all the room it had, which suggests more is waiting.</returns>
+    private async Task<bool> ClaimIntoFreeSlotsAsync(int free, CancellationToken cancellationToken)
+    {
+        var mayHoldMore = false;
+        foreach (var (queue, definition) in _separateQueues)
+        {
+            var room = Math.Min(free, (definition.ExecutorConcurrency ?? int.MaxValue) - InFlightOn(queue));
+            if (room <= 0)
+                continue;
+            var claimed = definition.IsFleetLimited
+                ? await _limitedClaims.ClaimAsync(_options.ExecutorId, _options.ApplicationVersion, queue, _workflowNames, room,
+                    cancellationToken, _probation.SuspectsToClaim).ConfigureAwait(false)
+                : await _claims.ClaimAsync(_options.ExecutorId, _options.ApplicationVersion, [queue], _workflowNames, room,
+                    cancellationToken, _probation.SuspectsToClaim).ConfigureAwait(false);
+            LaunchAll(claimed);
+            free -= claimed.Count;
+            mayHoldMore |= claimed.Count == room;
+        }
+
+        if (free > 0 && _plainQueues.Length > 0)
+        {
+            var claimed = await _claims.ClaimAsync(
+                _options.ExecutorId, _options.ApplicationVersion, _plainQueues, _workflowNames, free,
+                cancellationToken, _probation.SuspectsToClaim).ConfigureAwait(false);
+            LaunchAll(claimed);
+            mayHoldMore |= claimed.Count == free;
+        }
+
+        return mayHoldMore;
+    }
+
+    private void LaunchAll(List<ClaimedWorkflow> claimed)
+    {
+        foreach (var workflow in claimed)
+        {
+            var flight = Launch(workflow);
+            if (SuspectProbation.IsSuspect(workflow))
+                _probation.Admit(flight);
+        }
+    }
+
+    private int InFlightOn(string queue) => _inFlight.Values.Count(f => f.Workflow.Queue == queue);
+
+    /// <summary>
     /// Waits out a retry pause; a wake-up cuts it short, notably the listener's reconnection, which
     /// signals as soon as the database is back.
     /// </summary>
@@ -352,6 +412,9 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
             finally
             {
                 _inFlight.TryRemove(workflow.Id, out _);
+                // A slot of a limited queue freed here may be the one its budget was waiting for.
+                if (_separateQueues.ContainsKey(workflow.Queue))
+                    _queueMayHoldWork = true;
                 _wake.Set();
             }
         });

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Exp22.Workflows.Schedules;
 
 namespace Exp22.Workflows.Execution;
 
@@ -27,9 +28,17 @@ public sealed class WorkflowsOptions : IValidatableObject
 
     /// <summary>
     /// The queues this executor claims from; empty means the default queue. (No default value here:
-    /// configuration binding appends to an array, so a default would always stay in the list.)
+    /// configuration binding appends to an array, so a default would always stay in the list.) A named
+    /// key (<c>Workflows:Queues:payments:GlobalConcurrency</c>) both defines the queue's limits and adds
+    /// it here; an indexed key (<c>Workflows:Queues:0</c>) only names a queue.
     /// </summary>
     public string[] Queues { get; set; } = [];
+
+    /// <summary>
+    /// Queue limits, from named keys under <c>Workflows:Queues</c> (<see cref="QueueDefinitionsConfiguration"/>)
+    /// and from <see cref="WorkflowsBuilder.AddQueue"/>. Not bound by name: the section is shared with <see cref="Queues"/>.
+    /// </summary>
+    internal Dictionary<string, QueueDefinition> QueueDefinitions { get; } = new(StringComparer.Ordinal);
 
     public string[] EffectiveQueues => Queues.Length == 0 ? [WorkflowQueues.Default] : [.. Queues.Distinct()];
 
@@ -64,6 +73,21 @@ public sealed class WorkflowsOptions : IValidatableObject
     [Range(0, 1_000_000, ErrorMessage = "Workflows:MaxRecoveryAttempts must be between 0 and 1000000.")]
     public int MaxRecoveryAttempts { get; set; } = 100;
 
+    /// <summary>Cron schedules this executor declares at start (<c>Workflows:Schedules:&lt;name&gt;:Cron</c>, ...).</summary>
+    public Dictionary<string, ScheduleOptions> Schedules { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How often an executor looks for due schedule ticks; a tick fires at most this late.</summary>
+    public TimeSpan ScheduleInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Finished runs older than this are deleted (with their children and steps); zero keeps them for ever.</summary>
+    public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often an executor deletes expired runs, in batches of <see cref="RetentionBatchSize"/> runs.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    [Range(1, 10_000, ErrorMessage = "Workflows:RetentionBatchSize must be between 1 and 10000.")]
+    public int RetentionBatchSize { get; set; } = 200;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (WorkflowCompletionTimeout < TimeSpan.Zero || WorkflowCompletionTimeout > TimeSpan.FromHours(1))
@@ -80,6 +104,23 @@ public sealed class WorkflowsOptions : IValidatableObject
             yield return Error(nameof(PollingInterval), "must be between 00:00:00.010 and 00:05:00");
         if (Queues?.Any(string.IsNullOrWhiteSpace) == true)
             yield return Error(nameof(Queues), "must not contain an empty queue name");
+        if (ScheduleInterval < TimeSpan.FromMilliseconds(10) || ScheduleInterval > TimeSpan.FromMinutes(5))
+            yield return Error(nameof(ScheduleInterval), "must be between 00:00:00.010 and 00:05:00");
+        if (RetentionPeriod < TimeSpan.Zero)
+            yield return Error(nameof(RetentionPeriod), "must not be negative (00:00:00 keeps runs for ever)");
+        if (RetentionInterval < TimeSpan.FromMilliseconds(10) || RetentionInterval > TimeSpan.FromDays(1))
+            yield return Error(nameof(RetentionInterval), "must be between 00:00:00.010 and 1.00:00:00");
+        foreach (var (name, schedule) in Schedules)
+        {
+            foreach (var error in schedule.Errors($"{SectionName}:{nameof(Schedules)}:{name}"))
+                yield return new ValidationResult(error, [nameof(Schedules)]);
+        }
+
+        foreach (var (name, definition) in QueueDefinitions)
+        {
+            foreach (var error in definition.Errors($"{SectionName}:{nameof(Queues)}:{name}"))
+                yield return new ValidationResult(error, [nameof(Queues)]);
+        }
     }
 
     private static ValidationResult Error(string property, string rule) =>

@@ -1,6 +1,8 @@
 using Exp22.Workflows.Client;
 using Exp22.Workflows.Execution;
 using Exp22.Workflows.Monitoring;
+using Exp22.Workflows.Retention;
+using Exp22.Workflows.Schedules;
 using Exp22.Workflows.Schema;
 using Exp22.Workflows.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,9 +24,11 @@ public static class WorkflowsServiceCollectionExtensions
             .BindConfiguration(WorkflowsOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WorkflowsOptions>, QueueDefinitionsConfiguration>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SchemaMigrator>();
         services.TryAddSingleton<WorkflowClient>();
+        services.TryAddSingleton<ScheduleClient>();
         services.TryAddSingleton<WorkflowMonitor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SchemaMigrationService>());
 
@@ -69,6 +73,20 @@ public sealed class WorkflowsBuilder
     }
 
     /// <summary>
+    /// Declares a queue's limits in code. A definition of the same queue in configuration
+    /// (<c>Workflows:Queues:&lt;name&gt;:...</c>) replaces this one; both are validated at start.
+    /// Declaring a queue does not make the executor claim from it: <c>Workflows:Queues</c> says that.
+    /// </summary>
+    public WorkflowsBuilder AddQueue(string name, Action<QueueDefinition> define)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var definition = new QueueDefinition();
+        define(definition);
+        Services.Configure<WorkflowsOptions>(options => options.QueueDefinitions[name] = definition);
+        return this;
+    }
+
+    /// <summary>
     /// For a host that must start while the database is down (the API answers 503 until it is back):
     /// the schema is not migrated at start; the host runs <see cref="Schema.SchemaMigrator"/> itself.
     /// </summary>
@@ -103,6 +121,8 @@ public sealed class WorkflowsBuilder
             .AddCheck<ExecutorHealthCheck>("executor", tags: [ExecutorHealthCheck.ReadyTag]);
 
         Services.TryAddSingleton<QueueClaims>();
+        Services.TryAddSingleton<LimitedQueueClaims>();
+        Services.TryAddSingleton<QueueDefinitionStore>();
         Services.TryAddSingleton<Handover>();
         Services.TryAddSingleton<Release>();
         Services.TryAddSingleton<ExecutorHeartbeat>();
@@ -116,6 +136,8 @@ public sealed class WorkflowsBuilder
             sp.GetRequiredService<IOptions<WorkflowsOptions>>(),
             sp.GetRequiredService<WorkflowRegistry>(),
             sp.GetRequiredService<QueueClaims>(),
+            sp.GetRequiredService<LimitedQueueClaims>(),
+            sp.GetRequiredService<QueueDefinitionStore>(),
             sp.GetRequiredService<Handover>(),
             sp.GetRequiredService<Release>(),
             sp.GetRequiredService<ExecutorHeartbeat>(),
@@ -126,6 +148,10 @@ public sealed class WorkflowsBuilder
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WorkflowExecutor>(
             sp => sp.GetRequiredService<WorkflowExecutor>()));
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExecutorGaugesRegistration>());
+        Services.TryAddSingleton<ScheduleTicker>();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ScheduleTickerService>());
+        Services.TryAddSingleton<RetentionSweep>();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RetentionService>());
         return this;
     }
 }

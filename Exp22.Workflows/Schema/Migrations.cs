@@ -137,7 +137,7 @@ internal static class Migrations
             -- not_before in the future: the claim passes over it until then, and it holds no slot.
             -- waiting_topic: the topic a parked receive waits on; a send to it clears not_before.
             ALTER TABLE exp22.workflows
-                ADD COLUMN IF NOT EXISTS not_before timestamptz,
+                ADD COLUMN not_before timestamptz,
                 ADD COLUMN waiting_topic text;
 
             -- Messages sent to a workflow, consumed in order per topic. A consumed message keeps its row
@@ -170,6 +170,55 @@ internal static class Migrations
             ALTER TABLE exp22.workflows ADD COLUMN deadline timestamptz;
             CREATE INDEX workflows_deadlines ON exp22.workflows (deadline)
                 WHERE deadline IS NOT NULL AND status IN ('ENQUEUED', 'RUNNING');
+            """),
+        (7, "queue limits: definitions, partition keys, rate-limit start log", """
+            -- Queues with limits that hold across executors. Executors write their definitions here at start
+            -- and claim with what the table says, so every executor spends the same budget.
+            CREATE TABLE exp22.queues (
+                name                 text PRIMARY KEY,
+                global_concurrency   integer CHECK (global_concurrency > 0),
+                executor_concurrency integer CHECK (executor_concurrency > 0),
+                rate_limit           integer CHECK (rate_limit > 0),
+                rate_period          interval CHECK (rate_period > interval '0'),
+                partitioned          boolean NOT NULL DEFAULT false,
+                updated_at           timestamptz NOT NULL DEFAULT now(),
+                CHECK ((rate_limit IS NULL) = (rate_period IS NULL))
+            );
+
+            -- The key a partitioned queue's limits apply to; children inherit their parent's.
+            ALTER TABLE exp22.workflows ADD COLUMN partition_key text;
+            CREATE INDEX workflows_claimable_partitions ON exp22.workflows (queue, partition_key)
+                WHERE status = 'ENQUEUED' AND partition_key IS NOT NULL;
+
+            -- First starts of rate-limited queues only, written by their claim under the queue's lock and
+            -- trimmed by it once older than the period ('' is the whole queue, or a NULL partition key).
+            CREATE TABLE exp22.queue_starts (
+                queue         text NOT NULL,
+                partition_key text NOT NULL,
+                started_at    timestamptz NOT NULL
+            );
+            CREATE INDEX queue_starts_window ON exp22.queue_starts (queue, partition_key, started_at);
+            """),
+        (8, "delayed workflows and cron schedules", """
+            -- A delayed enqueue or a schedule's tick uses not_before (migration 5): the claim passes
+            -- over the run until then.
+            -- Cron schedules. next_fire_at is the next tick not yet fired; the ticker that fires it
+            -- moves it on under the row's lock, and every tick's run carries the idempotency key
+            -- 'schedule:<name>:<tick>', so each tick starts at most one run whoever fires it.
+            CREATE TABLE exp22.schedules (
+                name          text PRIMARY KEY,
+                cron          text NOT NULL,
+                time_zone     text NOT NULL DEFAULT 'UTC',
+                workflow_name text NOT NULL,
+                input         jsonb NOT NULL,
+                queue         text NOT NULL,
+                backfill      boolean NOT NULL DEFAULT false,
+                paused        boolean NOT NULL DEFAULT false,
+                next_fire_at  timestamptz,
+                last_fired_at timestamptz,
+                created_at    timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX schedules_due ON exp22.schedules (next_fire_at) WHERE NOT paused;
             """),
     ];
 }

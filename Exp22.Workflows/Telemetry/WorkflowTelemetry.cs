@@ -35,6 +35,10 @@ public static class WorkflowTelemetry
         "exp22.workflows.recovered", "{workflow}",
         "Workflows of silent executors (or of this executor's previous process) put back on the queue.");
 
+    internal static readonly Counter<long> RetentionDeleted = Meter.CreateCounter<long>(
+        "exp22.workflows.retention.deleted", "{workflow}",
+        "Finished workflows (runs and their children) deleted for being older than Workflows:RetentionPeriod.");
+
     // The SDK's default buckets are meant for milliseconds; these durations are seconds, from a
     // millisecond claim to a drain's 10 s.
     private static readonly InstrumentAdvice<double> SecondsBuckets = new()

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Exp22.Tests.ApiContract;
+
+/// <summary>The enqueue options of <c>POST /runs</c>: each bad value is a 400 naming its field; good ones enqueue.</summary>
+public sealed class StartRunOptionsTests(SweepApi api) : IClassFixture<SweepApi>
+{
+    private static StringContent Body(string options) =>
+        new($$"""{"subWorkflows": 1, "stepsPerWorkflow": 1{{options}}}""", Encoding.UTF8, "application/json");
+
+    [Theory]
+    [InlineData("""
+        , "queue": "has spaces"
+        """, "queue")]
+    [InlineData("""
+        , "queue": ""
+        """, "queue")]
+    [InlineData("""
+        , "queue": 7
+        """, "queue")]
+    [InlineData("""
+        , "partitionKey": ["a"]
+        """, "partitionKey")]
+    [InlineData("""
+        , "notBefore": "tomorrow"
+        """, "notBefore")]
+    [InlineData("""
+        , "notBefore": "2026-01-31T09:00:00"
+        """, "notBefore")]
+    [InlineData("""
+        , "notBefore": "9999-01-01T00:00:00Z"
+        """, "notBefore")]
+    [InlineData("""
+        , "priority": 1001
+        """, "priority")]
+    [InlineData("""
+        , "priority": 1.5
+        """, "priority")]
+    public async Task A_bad_enqueue_option_is_a_400_naming_the_field(string options, string field)
+    {
+        using var http = new HttpClient { BaseAddress = api.Process.BaseAddress };
+        using var response = await http.PostAsync("/runs", Body(options.Trim()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty(field, out _), $"errors: {errors}");
+    }
+
+    [Fact]
+    public async Task Good_enqueue_options_enqueue_the_run()
+    {
+        using var http = new HttpClient { BaseAddress = api.Process.BaseAddress };
+        var notBefore = DateTimeOffset.UtcNow.AddHours(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
+        using var response = await http.PostAsync("/runs", Body(
+            $$""", "queue": "reports", "partitionKey": "tenant-1", "notBefore": "{{notBefore}}", "priority": -5"""));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var runId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetString();
+        using var run = await http.GetAsync($"/runs/{runId}");
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+    }
+}
+
+/// <summary><c>GET /schedules</c> and pause/resume, against a schedule saved through the engine's client.</summary>
+public sealed class ScheduleEndpointsTests(SweepApi api) : IClassFixture<SweepApi>
+{
+    [Fact]
+    public async Task Schedules_are_listed_and_paused_and_resumed_with_the_admin_key_only()
+    {
+        using var http = new HttpClient { BaseAddress = api.Process.BaseAddress };
+        await using (var dataSource = Npgsql.NpgsqlDataSource.Create(api.ConnectionString))
+        {
+            await new Exp22.Workflows.Schedules.ScheduleClient(dataSource, TimeProvider.System).SaveAsync(
+                new Exp22.Workflows.Schedules.ScheduleDefinition("nightly", "0 2 * * *", "demo-run", "{}"), CancellationToken.None);
+        }
+
+        var listed = await http.GetFromJsonAsync<JsonElement>("/schedules");
+        Assert.Contains(listed.EnumerateArray(), s => s.GetProperty("name").GetString() == "nightly" && !s.GetProperty("paused").GetBoolean());
+
+        using (var anonymous = await http.PostAsync("/schedules/nightly/pause", null))
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        http.DefaultRequestHeaders.Add("X-Api-Key", SweepApi.AdminKey);
+        using (var paused = await http.PostAsync("/schedules/nightly/pause", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+            Assert.True((await paused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("paused").GetBoolean());
+        }
+
+        using (var resumed = await http.PostAsync("/schedules/nightly/resume", null))
+            Assert.False((await resumed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("paused").GetBoolean());
+        using (var missing = await http.PostAsync("/schedules/no-such/pause", null))
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        using (var tooLong = await http.PostAsync($"/schedules/{new string('n', 201)}/pause", null))
+            Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+    }
+}
