@@ -1,4 +1,3 @@
-using Exp22.Workflows.Execution;
 using Npgsql;
 
 namespace Exp22.Workflows.Execution;

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Exp22.Workflows.Schedules;
 
 namespace Exp22.Workflows.Execution;
 
@@ -110,12 +109,6 @@ public sealed class WorkflowsOptions : IValidatableObject
             yield return Error(nameof(RetentionPeriod), "must not be negative (00:00:00 keeps runs for ever)");
         if (RetentionInterval < TimeSpan.FromMilliseconds(10) || RetentionInterval > TimeSpan.FromDays(1))
             yield return Error(nameof(RetentionInterval), "must be between 00:00:00.010 and 1.00:00:00");
-        foreach (var (name, schedule) in Schedules)
-        {
-            foreach (var error in schedule.Errors($"{SectionName}:{nameof(Schedules)}:{name}"))
-                yield return new ValidationResult(error, [nameof(Schedules)]);
-        }
-
         foreach (var (name, definition) in QueueDefinitions)
         {
             foreach (var error in definition.Errors($"{SectionName}:{nameof(Queues)}:{name}"))

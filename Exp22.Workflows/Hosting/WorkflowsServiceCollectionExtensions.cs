@@ -25,6 +25,7 @@ public static class WorkflowsServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WorkflowsOptions>, QueueDefinitionsConfiguration>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkflowsOptions>, ScheduleDeclarationsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SchemaMigrator>();
         services.TryAddSingleton<WorkflowClient>();

@@ -16,7 +16,7 @@ internal sealed partial class ScheduleTickerService(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var (name, schedule) in options.Value.Schedules)
-            await schedules.SaveAsync(schedule.ToDefinition(name), cancellationToken).ConfigureAwait(false);
+            await schedules.SaveAsync(ScheduleDeclarationsValidator.ToDefinition(schedule, name), cancellationToken).ConfigureAwait(false);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
