@@ -28,7 +28,8 @@ public sealed partial class PoisonWorkflowTests(ITestOutputHelper output)
     private const int HealthyRuns = 18;
     private const int StepsPerWorkflow = 3;
     private const string UnknownWorkflow = "demo-from-a-newer-release";
-    private static readonly string[] Poisons = ["FailFast", "StackOverflow", "Hang"];
+    private const string HangFault = "Hang";
+    private static readonly string[] Poisons = ["FailFast", "StackOverflow", HangFault];
 
     private static Dictionary<string, string> ExecutorEnvironment(string database, string executorId) => new Dictionary<string, string>
     {
@@ -57,11 +58,14 @@ public sealed partial class PoisonWorkflowTests(ITestOutputHelper output)
 
         var unknown = (await client.EnqueueAsync(new EnqueueRequest(UnknownWorkflow, "{}"), CancellationToken.None)).RunId;
         var poisons = new Dictionary<Guid, string>();
-        foreach (var fault in Poisons)
+        async Task EnqueuePoisonAsync(string fault)
         {
             var input = WorkflowJson.Serialize(new { Fault = fault, StepsBefore = 1 });
             poisons[(await client.EnqueueAsync(new EnqueueRequest("demo-fault", input), CancellationToken.None)).RunId] = fault;
         }
+
+        foreach (var fault in Poisons.Where(f => f != HangFault))
+            await EnqueuePoisonAsync(fault);
 
         var healthy = new Dictionary<Guid, int>();
         for (var i = 0; i < HealthyRuns; i++)
@@ -69,6 +73,11 @@ public sealed partial class PoisonWorkflowTests(ITestOutputHelper output)
             healthy[await FaultRuns.EnqueueAsync(client, 2, StepsPerWorkflow, 50, 250)] = 2;
             await Task.Delay(TimeSpan.FromMilliseconds(400));
         }
+
+        // The hang comes once the crashing poisons are capped: claimed beside one of them, its process
+        // would die of the other before it could stop answering.
+        await FaultRuns.UntilAllFinishedAsync(dataSource, [.. poisons.Keys], TimeSpan.FromSeconds(150));
+        await EnqueuePoisonAsync(HangFault);
 
         var healthyStatuses = await FaultRuns.UntilAllFinishedAsync(dataSource, [.. healthy.Keys], TimeSpan.FromSeconds(150));
         await FaultRuns.UntilAllFinishedAsync(dataSource, [.. poisons.Keys], TimeSpan.FromSeconds(150));
