@@ -76,7 +76,8 @@ public sealed class OrderOverHttpTests
         Assert.Equal("shipped", (await shipped.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("value").GetString());
         // The repeat was dropped, not merely left unreceived: the run holds the one approval it took.
         Assert.Equal(1L, await MessageCountAsync(database, runId));
-        Assert.Equal(1, steps.GetProperty("steps").EnumerateArray().Count(s => s.GetProperty("name").GetString()!.Contains("approve", StringComparison.Ordinal)));
+        var receive = Assert.Single(steps.GetProperty("steps").EnumerateArray(), s => s.GetProperty("name").GetString() == "exp22.receive:approve");
+        Assert.Equal("ops", receive.GetProperty("output").GetProperty("approvedBy").GetString());
     }
 
     private static async Task<long> MessageCountAsync(string database, Guid runId)
