@@ -1,5 +1,6 @@
 using Exp22.Tests.Infrastructure;
 using Exp22.Workflows;
+using Exp22.Workflows.Client;
 using Exp22.Workflows.Execution;
 
 namespace Exp22.Tests.Engine;
@@ -54,7 +55,7 @@ public sealed class RecoveryCapTests
     }
 
     [Fact]
-    public async Task Past_the_cap_a_workflow_ends_max_recovery_exceeded_without_running_and_its_parent_fails()
+    public async Task Past_the_cap_a_workflow_ends_max_recovery_exceeded_without_running_its_parent_fails_and_a_resume_continues_both()
     {
         var database = await TestPostgres.CreateDatabaseAsync();
         var log = new ExecutionLog();
@@ -99,6 +100,17 @@ public sealed class RecoveryCapTests
             Assert.Equal(WorkflowStatus.Error, tree.Status);
             Assert.Contains(WorkflowStatus.MaxRecoveryExceeded, tree.Error);
             Assert.Equal(0, tree.Recoveries);
+
+            // The operator fixes what killed it and resumes the run: the capped child goes on from its
+            // checkpoint (step 0 is not run again) and the run succeeds.
+            log.Open(child.Id.ToString());
+            Assert.Equal(ResumeOutcome.Resumed, await process.Client.ResumeAsync(run.RunId, CancellationToken.None));
+            var resumed = await process.Client.UntilFinishedAsync(run.RunId);
+
+            Assert.Equal(WorkflowStatus.Success, resumed.Status);
+            Assert.Equal(WorkflowStatus.Success, Assert.Single(resumed.Children).Status);
+            Assert.Equal(3, log.StepRuns(child.Id, 1));
+            Assert.Equal(1, log.StepRuns(child.Id, 0));
         }
     }
 
