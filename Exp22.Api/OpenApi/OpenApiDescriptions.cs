@@ -37,7 +37,15 @@ public static class OpenApiDescriptions
         builder.DescribeParameter(RunIds.Field, ParameterLocation.Path, "The run id (a GUID); anything else is a 400.",
             () => new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" });
 
+    public static RouteHandlerBuilder WithRunKeyPath(this RouteHandlerBuilder builder, string name, string description) =>
+        builder.DescribeParameter(name, ParameterLocation.Path, description,
+            () => new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = RunLimits.MaxTopicLength, Pattern = RunKeys.Pattern });
+
     public static RouteHandlerBuilder WithIdempotencyKeyHeader(this RouteHandlerBuilder builder) =>
+        builder.WithIdempotencyKeyHeader($"1-{RunLimits.MaxIdempotencyKeyLength} printable ASCII characters. A request with a key already used answers that run " +
+            $"(202, with {IdempotencyKeys.ReplayedHeader}: true) instead of starting another.");
+
+    public static RouteHandlerBuilder WithIdempotencyKeyHeader(this RouteHandlerBuilder builder, string description) =>
         builder.AddOpenApiOperationTransformer((operation, _, _) =>
         {
             operation.Parameters ??= [];
@@ -46,8 +54,7 @@ public static class OpenApiDescriptions
                 Name = IdempotencyKeys.Header,
                 In = ParameterLocation.Header,
                 Required = false,
-                Description = $"1-{RunLimits.MaxIdempotencyKeyLength} printable ASCII characters. A request with a key already used answers that run " +
-                    $"(202, with {IdempotencyKeys.ReplayedHeader}: true) instead of starting another.",
+                Description = description,
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = RunLimits.MaxIdempotencyKeyLength },
             });
             return Task.CompletedTask;

@@ -5,4 +5,5 @@ public static class DemoWorkflows
 {
     public const string Run = "demo-run";
     public const string Sub = "demo-sub";
+    public const string Order = "demo-order";
 }

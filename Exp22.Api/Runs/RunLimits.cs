@@ -35,10 +35,24 @@ public static class RunLimits
     /// <summary>A run request is a few dozen bytes; anything near this is not one.</summary>
     public const int MaxRequestBodyBytes = 16 * 1024;
 
+    public const int MaxOrderIdLength = 100;
+    public const int MinApprovalTimeoutSeconds = 1;
+    public const int MaxApprovalTimeoutSeconds = 7 * 24 * 3600;
+    public const int DefaultApprovalTimeoutSeconds = 3600;
+    public const int MinShipAfterSeconds = 0;
+    public const int MaxShipAfterSeconds = 24 * 3600;
+    public const int DefaultShipAfterSeconds = 10;
+    public const int MaxTopicLength = 100;
+    public const int MinEventTimeoutMs = 0;
+    public const int MaxEventTimeoutMs = 30_000;
+
     public static readonly IntegerRange SubWorkflows = new(MinSubWorkflows, MaxSubWorkflows);
     public static readonly IntegerRange StepsPerWorkflow = new(MinStepsPerWorkflow, MaxStepsPerWorkflow);
     public static readonly IntegerRange StepDelayMs = new(MinStepDelayMs, MaxStepDelayMs);
     public static readonly IntegerRange TimeoutSeconds = new(MinTimeoutSeconds, MaxTimeoutSeconds);
     public static readonly IntegerRange ListLimit = new(MinListLimit, MaxListLimit);
     public static readonly IntegerRange Priority = new(MinPriority, MaxPriority);
+    public static readonly IntegerRange ApprovalTimeoutSeconds = new(MinApprovalTimeoutSeconds, MaxApprovalTimeoutSeconds);
+    public static readonly IntegerRange ShipAfterSeconds = new(MinShipAfterSeconds, MaxShipAfterSeconds);
+    public static readonly IntegerRange EventTimeoutMs = new(MinEventTimeoutMs, MaxEventTimeoutMs);
 }

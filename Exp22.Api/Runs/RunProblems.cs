@@ -18,4 +18,9 @@ public static class RunProblems
         title: "Run not resumable",
         detail: $"Run {runId} is enqueued, running or succeeded; only a run that ended CANCELLED, ERROR or MAX_RECOVERY_EXCEEDED can be resumed.",
         statusCode: StatusCodes.Status409Conflict);
+
+    public static ProblemHttpResult NoEvent(Guid runId, string key) => TypedResults.Problem(
+        title: "Event not published yet",
+        detail: $"Run {runId} has not published a value for event '{key}' yet.",
+        statusCode: StatusCodes.Status404NotFound);
 }

@@ -23,9 +23,25 @@ public sealed partial class RunStarter(WorkflowClient client, ILogger<RunStarter
         return run;
     }
 
+    public async Task<EnqueuedRun> StartOrderAsync(DemoOrderInput input, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var run = await client.EnqueueAsync(
+            new EnqueueRequest(DemoWorkflows.Order, WorkflowJson.Serialize(input), RunPlacement.Default.Queue, RunPlacement.Default.Priority, idempotencyKey),
+            cancellationToken);
+        if (run.Created)
+            LogOrderEnqueued(run.RunId, input.OrderId, input.ApprovalTimeoutSeconds, input.ShipAfterSeconds);
+        else
+            LogReplayed(run.RunId, run.Status);
+        return run;
+    }
+
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "Enqueued run {RunId}: {SubWorkflows} sub-workflows x {StepsPerWorkflow} steps, step delay {StepDelay} (idempotency key: {HasIdempotencyKey})")]
     private partial void LogEnqueued(Guid runId, int subWorkflows, int stepsPerWorkflow, string stepDelay, bool hasIdempotencyKey);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information,
+        Message = "Enqueued order {RunId} ({OrderId}): approval within {ApprovalTimeoutSeconds} s, ships {ShipAfterSeconds} s after it")]
+    private partial void LogOrderEnqueued(Guid runId, string orderId, int approvalTimeoutSeconds, int shipAfterSeconds);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information,
         Message = "Idempotency-Key replay: answered with existing run {RunId} ({Status}), nothing enqueued")]

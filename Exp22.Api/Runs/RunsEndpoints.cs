@@ -25,6 +25,8 @@ public static class RunsEndpoints
         GetRunEndpoint.Map(api);      // GET /runs/{id}
         CancelRunEndpoint.Map(api);   // POST /runs/{id}/cancel
         ManageRunEndpoints.Map(api);  // POST /runs/{id}/resume, POST /runs/{id}/fork, GET /runs/{id}/steps
+        StartOrderEndpoint.Map(api);  // POST /orders
+        RunMessageEndpoints.Map(api); // POST /runs/{id}/messages/{topic}, GET /runs/{id}/events/{key}
         return app;
     }
 }
