@@ -155,7 +155,7 @@ public sealed class DashboardEndpointTests(DashboardServices services) : IClassF
         Assert.Equal(HttpStatusCode.Accepted, fork.StatusCode);
         Assert.NotEqual(runId, forkId);
         Assert.Equal((runId, 2), (answer.GetProperty("forkedFrom").GetGuid(), answer.GetProperty("fromStep").GetInt32()));
-        Assert.Equal(forkId, forked.GetProperty("id").GetGuid());
+        Assert.Equal(forkId, forked.GetProperty("run").GetProperty("id").GetGuid());
         foreach (var bad in new[] { zero, text, missing, notJson })
             await AssertProblemAsync(bad, HttpStatusCode.BadRequest, "fromStep");
         await AssertProblemAsync(unknown, HttpStatusCode.NotFound);
