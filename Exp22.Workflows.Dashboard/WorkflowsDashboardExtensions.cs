@@ -63,6 +63,8 @@ public static class WorkflowsDashboardExtensions
             .AddEndpointFilter(new AccessFilter(DashboardOperation.Act));
         StartRunEndpoint.Map(actions);
         CancelRunEndpoint.Map(actions);
+        ResumeRunEndpoint.Map(actions);
+        ForkRunEndpoint.Map(actions);
         return group;
     }
 }

@@ -117,5 +117,44 @@ public sealed class WorkflowsDashboardBrowserTests
         await page.ClickAsync("nav a[data-page=overview]");
         await Expect(page.Locator("[data-status=SUCCESS] .figure")).ToHaveTextAsync("3", new() { Timeout = Long });
         await BrowserScreenshots.SaveAsync(page, "workflows-5-overview");
+
+        await ResumeAndForkAsync(page, dashboard);
+    }
+
+    // A run cancelled from its page, resumed there back to success, then forked from a step.
+    private static async Task ResumeAndForkAsync(IPage page, Uri dashboard)
+    {
+        await page.ClickAsync("nav a[data-page=runs]");
+        var form = page.Locator("[data-start-form]");
+        await form.Locator("input[name=subWorkflows]").FillAsync("1");
+        await form.Locator("input[name=stepsPerWorkflow]").FillAsync("4");
+        await form.Locator("input[name='stepDelayMs.min']").FillAsync("1000");
+        await form.Locator("input[name='stepDelayMs.max']").FillAsync("1000");
+        await form.Locator("button[type=submit]").ClickAsync();
+        var result = form.Locator("[data-start-result]");
+        await Expect(result).ToHaveAttributeAsync("data-run-id", new Regex("^[0-9a-f-]{36}$"));
+        var runId = (await result.GetAttributeAsync("data-run-id"))!;
+
+        await page.GotoAsync(new Uri(dashboard, $"#/runs/{runId}").ToString());
+        await Expect(page.Locator(".run-head[data-status=RUNNING]")).ToBeVisibleAsync(new() { Timeout = Long });
+        await Expect(page.Locator("[data-resume]")).ToHaveCountAsync(0);
+        await page.ClickAsync($"[data-cancel='{runId}']");
+        await Expect(page.Locator(".run-head[data-status=CANCELLED]")).ToBeVisibleAsync(new() { Timeout = Long });
+        await BrowserScreenshots.SaveAsync(page, "workflows-6-run-cancelled");
+
+        await page.ClickAsync($"[data-resume='{runId}']");
+        await Expect(page.Locator(".run-head[data-status=RUNNING], .run-head[data-status=ENQUEUED]")).ToBeVisibleAsync(new() { Timeout = Long });
+        await Expect(page.Locator(".run-head[data-status=SUCCESS] [data-percent='100']")).ToBeVisibleAsync(new() { Timeout = Long });
+        await Expect(page.Locator("[data-resume]")).ToHaveCountAsync(0);
+        await BrowserScreenshots.SaveAsync(page, "workflows-7-run-resumed");
+
+        var fork = page.Locator($"[data-fork-form='{runId}']");
+        await fork.Locator("input[name=fromStep]").FillAsync("0");
+        await fork.Locator("button[type=submit]").ClickAsync();
+        await Expect(fork.Locator("[data-error-for=fromStep]")).ToContainTextAsync("fromStep must be an integer of 1 or more");
+        await fork.Locator("input[name=fromStep]").FillAsync("2");
+        await fork.Locator("button[type=submit]").ClickAsync();
+        await Expect(page.Locator($"[data-view=run]:not([data-run-id='{runId}']) .run-head[data-status=SUCCESS]")).ToBeVisibleAsync(new() { Timeout = Long });
+        await BrowserScreenshots.SaveAsync(page, "workflows-8-run-forked");
     }
 }

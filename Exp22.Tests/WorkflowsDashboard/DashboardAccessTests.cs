@@ -41,12 +41,18 @@ public sealed class DashboardAccessTests
         var runId = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
         using var cancelWithoutKey = await client.PostAsync($"api/runs/{runId}/cancel");
         using var cancel = await client.PostAsync($"api/runs/{runId}/cancel", headers: key);
+        using var resumeWithoutKey = await client.PostAsync($"api/runs/{runId}/resume");
+        using var forkWithoutKey = await client.PostAsync($"api/runs/{runId}/fork", """{"fromStep":1}""");
+        using var fork = await client.PostAsync($"api/runs/{runId}/fork", """{"fromStep":1}""", headers: key);
+        var forkId = (await fork.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
+        using var cancelFork = await client.PostAsync($"api/runs/{forkId}/cancel", headers: key);
+        using var resume = await client.PostAsync($"api/runs/{runId}/resume", headers: key);
         using var keyedSettings = await client.GetAsync("api/settings", key);
 
         Assert.Equal((401, 401), (StatusOf(anonymous, "view"), StatusOf(anonymous, "act")));
         Assert.Equal("X-Api-Key", anonymous.GetProperty("credentialHeader").GetString());
         Assert.Contains("X-Api-Key", anonymous.GetProperty("view").GetProperty("detail").GetString());
-        foreach (var refused in new[] { noKey, wrongKey, startWithoutKey, cancelWithoutKey })
+        foreach (var refused in new[] { noKey, wrongKey, startWithoutKey, cancelWithoutKey, resumeWithoutKey, forkWithoutKey })
         {
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
@@ -55,6 +61,8 @@ public sealed class DashboardAccessTests
         Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, fork.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, resume.StatusCode);
         var keyed = await keyedSettings.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((200, 200), (StatusOf(keyed, "view"), StatusOf(keyed, "act")));
         Assert.DoesNotContain(api.Lines, line => line.Contains(AdminKey));
@@ -76,6 +84,8 @@ public sealed class DashboardAccessTests
         using var openRead = await openClient.GetAsync("api/overview");
         using var openStartRun = await openClient.PostAsync("api/runs", """{"subWorkflows":1,"stepsPerWorkflow":1}""");
         using var openCancel = await openClient.PostAsync($"api/runs/{Guid.CreateVersion7()}/cancel");
+        using var openResume = await openClient.PostAsync($"api/runs/{Guid.CreateVersion7()}/resume");
+        using var openFork = await openClient.PostAsync($"api/runs/{Guid.CreateVersion7()}/fork", """{"fromStep":1}""");
         using var page = await closedClient.GetAsync("");
 
         Assert.Equal(HttpStatusCode.Forbidden, closedRead.StatusCode);
@@ -84,6 +94,8 @@ public sealed class DashboardAccessTests
         Assert.Equal(HttpStatusCode.OK, openRead.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, openStartRun.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, openCancel.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, openResume.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, openFork.StatusCode);
         // The page itself holds no data; what it shows comes from the guarded JSON.
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
     }

@@ -114,6 +114,55 @@ public sealed class DashboardEndpointTests(DashboardServices services) : IClassF
     }
 
     [Fact]
+    public async Task A_resume_takes_a_cancelled_run_back_to_success_and_an_unfinished_one_answers_409()
+    {
+        using var client = Client();
+        var runId = await client.StartRunAsync(subWorkflows: 1, steps: 6, delayMs: 300);
+        await client.UntilRunAsync(runId, r => r.GetProperty("status").GetString() == "RUNNING", TimeSpan.FromSeconds(30), "the run to start");
+        using var whileRunning = await client.PostAsync($"api/runs/{runId}/resume");
+        using var cancel = await client.PostAsync($"api/runs/{runId}/cancel");
+        await client.UntilRunAsync(runId, r => r.GetProperty("status").GetString() == "CANCELLED", TimeSpan.FromSeconds(10), "the cancel");
+
+        using var resume = await client.PostAsync($"api/runs/{runId}/resume");
+        var run = await client.UntilRunAsync(runId, r => r.GetProperty("status").GetString() == "SUCCESS", TimeSpan.FromSeconds(60), "the resumed run to succeed");
+
+        await AssertProblemAsync(whileRunning, HttpStatusCode.Conflict);
+        Assert.Equal(HttpStatusCode.Accepted, resume.StatusCode);
+        var answer = await resume.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((runId, "ENQUEUED"), (answer.GetProperty("runId").GetGuid(), answer.GetProperty("status").GetString()));
+        Assert.All(run.GetProperty("run").GetProperty("children").EnumerateArray(),
+            c => Assert.Equal("SUCCESS", c.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task A_fork_from_a_step_starts_a_new_run_that_succeeds_and_a_bad_from_step_answers_400_naming_it()
+    {
+        using var client = Client();
+        var runId = await client.StartRunAsync(subWorkflows: 1, steps: 2, delayMs: 20);
+        await client.UntilRunAsync(runId, r => r.GetProperty("status").GetString() == "SUCCESS", TimeSpan.FromSeconds(60), "the run to succeed");
+
+        using var fork = await client.PostAsync($"api/runs/{runId}/fork", """{"fromStep":2}""");
+        var answer = await fork.Content.ReadFromJsonAsync<JsonElement>();
+        var forkId = answer.GetProperty("runId").GetGuid();
+        var forked = await client.UntilRunAsync(forkId, r => r.GetProperty("status").GetString() == "SUCCESS", TimeSpan.FromSeconds(60), "the fork to succeed");
+        using var zero = await client.PostAsync($"api/runs/{runId}/fork", """{"fromStep":0}""");
+        using var text = await client.PostAsync($"api/runs/{runId}/fork", """{"fromStep":"two"}""");
+        using var missing = await client.PostAsync($"api/runs/{runId}/fork", "{}");
+        using var notJson = await client.PostAsync($"api/runs/{runId}/fork", "fromStep=2");
+        using var unknown = await client.PostAsync($"api/runs/{Guid.CreateVersion7()}/fork", """{"fromStep":1}""");
+        using var badId = await client.PostAsync("api/runs/42/fork", """{"fromStep":1}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, fork.StatusCode);
+        Assert.NotEqual(runId, forkId);
+        Assert.Equal((runId, 2), (answer.GetProperty("forkedFrom").GetGuid(), answer.GetProperty("fromStep").GetInt32()));
+        Assert.Equal(forkId, forked.GetProperty("run").GetProperty("id").GetGuid());
+        foreach (var bad in new[] { zero, text, missing, notJson })
+            await AssertProblemAsync(bad, HttpStatusCode.BadRequest, "fromStep");
+        await AssertProblemAsync(unknown, HttpStatusCode.NotFound);
+        await AssertProblemAsync(badId, HttpStatusCode.BadRequest, "id");
+    }
+
+    [Fact]
     public async Task The_start_form_is_the_apis_and_its_validation_comes_back_naming_each_field()
     {
         using var client = Client();
@@ -173,13 +222,18 @@ public sealed class DashboardEndpointTests(DashboardServices services) : IClassF
         using var crossSite = await client.PostAsync($"api/runs/{runId}/cancel", headers: ("Sec-Fetch-Site", "cross-site"));
         using var start = await client.PostAsync("api/runs", """{"subWorkflows":1,"stepsPerWorkflow":1}""", asPage: false);
         using var get = await client.GetAsync($"api/runs/{runId}/cancel");
+        using var resumeNoHeader = await client.PostAsync($"api/runs/{runId}/resume", asPage: false);
+        using var forkCrossSite = await client.PostAsync($"api/runs/{runId}/fork", """{"fromStep":1}""", headers: ("Sec-Fetch-Site", "cross-site"));
+        using var forkOtherOrigin = await client.PostAsync($"api/runs/{runId}/fork", """{"fromStep":1}""", headers: ("Origin", "http://evil.example"));
+        using var getResume = await client.GetAsync($"api/runs/{runId}/resume");
         using var sameOrigin = await client.PostAsync($"api/runs/{runId}/cancel",
             headers: [("Origin", services.Api.BaseAddress.GetLeftPart(UriPartial.Authority)), ("Sec-Fetch-Site", "same-origin")]);
 
-        foreach (var refused in new[] { noHeader, otherOrigin, crossSite, start })
+        foreach (var refused in new[] { noHeader, otherOrigin, crossSite, start, resumeNoHeader, forkCrossSite, forkOtherOrigin })
             await AssertProblemAsync(refused, HttpStatusCode.Forbidden);
         Assert.Contains("X-Workflows-Dashboard", await noHeader.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, getResume.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, sameOrigin.StatusCode);
     }
 

@@ -13,6 +13,7 @@ WD.run = (() => {
   let runId = null;
   let shown = null;
   const open = new Set();
+  const resumable = ["CANCELLED", "ERROR", "MAX_RECOVERY_EXCEEDED"];
 
   function mount(container, id) {
     runId = id;
@@ -61,7 +62,10 @@ WD.run = (() => {
         WD.el("span", { class: "muted" }, `${WD.format.between(run.createdAt, run.completedAt || now)} since created`),
         data.traceUrl ? WD.el("a", { href: data.traceUrl, target: "_blank", rel: "noopener", "data-trace-link": "" }, "Open its trace") : null,
         running ? WD.el("button", { type: "button", class: "danger", "data-cancel": run.id, disabled: !canAct,
-          title: canAct ? null : WD.client.settings.act.detail, onclick: () => WD.cancelRun(run.id) }, "Cancel run") : null),
+          title: canAct ? null : WD.client.settings.act.detail, onclick: () => WD.cancelRun(run.id) }, "Cancel run") : null,
+        resumable.includes(run.status) ? WD.el("button", { type: "button", "data-resume": run.id, disabled: !canAct,
+          title: canAct ? null : WD.client.settings.act.detail, onclick: () => resume(run.id) }, "Resume") : null,
+        running ? null : forkForm(run.id, canAct)),
       run.error ? errorBlock(run) : null,
       WD.el("div", { class: "legend" }, executors.map(e => WD.el("span", { style: `--swatch:${WD.colorOf(e)}` }, e))),
       WD.el("div", { class: "timeline", "data-timeline": "" },
@@ -96,6 +100,42 @@ WD.run = (() => {
         }, step.index)),
         node.handovers.map(h => WD.el("div", { class: "mark", style: at(h.at), title: `attempt ${h.attempt}: ${h.fromExecutor} → ${h.toExecutor ?? "?"}` },
           WD.el("span", {}, `attempt ${h.attempt}`)))));
+  }
+
+  async function resume(id) {
+    const result = await WD.client.post(`runs/${id}/resume`);
+    if (!result.ok) alert(`Resume ${id}: ${WD.client.describe(result)}`);
+    shown = null;
+    WD.refresh();
+  }
+
+  // The step number is the one the run's tree and table show; the engine's refusals appear next to it.
+  function forkForm(id, canAct) {
+    const act = WD.client.settings.act;
+    const form = WD.el("form", { class: "fork", "data-fork-form": id, novalidate: true },
+      WD.el("label", {}, "Fork from step ",
+        WD.el("input", { name: "fromStep", type: "number", min: 1, step: 1, value: 1 })),
+      WD.el("button", { type: "submit", disabled: !canAct, title: canAct ? null : act.detail }, "Fork"),
+      WD.el("span", { class: "field-error", "data-error-for": "fromStep" }),
+      WD.el("output", { "data-fork-result": "" }));
+    form.addEventListener("submit", async event => {
+      event.preventDefault();
+      const raw = form.elements.fromStep.value.trim();
+      const slot = form.querySelector("[data-error-for]");
+      const output = form.querySelector("[data-fork-result]");
+      slot.textContent = "";
+      output.className = "";
+      output.textContent = "";
+      const result = await WD.client.post(`runs/${id}/fork`, { fromStep: /^-?\d+$/.test(raw) ? Number(raw) : raw });
+      if (result.ok) {
+        location.hash = `#/runs/${result.body.runId}`;
+        return;
+      }
+      const messages = result.body && result.body.errors && result.body.errors.fromStep;
+      if (messages) slot.textContent = messages.join(" ");
+      else { output.className = "error"; output.textContent = WD.client.describe(result); }
+    });
+    return form;
   }
 
   function errorBlock(node) {
