@@ -25,6 +25,8 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
                 now() - @drain_started_ago, now() - @drain_started_ago + @completion_timeout, @in_flight, @in_flight_count)
         ON CONFLICT (id) DO UPDATE
         SET heartbeat_at = now(),
+            beating_since = CASE WHEN @starting OR e.state = 'stopped' OR e.heartbeat_at <= now() - @heartbeat_timeout
+                                 THEN now() ELSE e.beating_since END,
             started_at = CASE WHEN @starting THEN now() ELSE e.started_at END,
             stopped_at = NULL,
             state = excluded.state,
@@ -45,6 +47,11 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
     // executor's row is never a sign of life, whatever its last heartbeat. SKIP LOCKED: a row locked by a
     // transaction of a process that hangs (stopped, not dead) would otherwise block this heartbeat until
     // the hung process is killed, and the live executor would look dead in turn.
+    // Only an executor that has itself beaten without a break for a whole timeout may judge another
+    // silent: after an outage of the database every row is stale, and a recovery statement queued during
+    // it (even by a process that has since left) would otherwise take live executors' work. A stopped row
+    // is the executor's own word, not an inference from silence, so its work is taken at once. The batch
+    // runs this before the beat, so it reads this executor's row as the previous beat left it.
     private const string RecoverSql = $$"""
         WITH abandoned AS (
             SELECT w.id, w.executor_id AS silent_executor, {{CrashRecoverySql.ProgressColumn}}
@@ -52,6 +59,14 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
             WHERE w.status = 'RUNNING'
               AND w.executor_id IS NOT NULL
               AND w.executor_id <> @executor_id
+              AND (EXISTS (
+                       SELECT 1 FROM exp22.executors e
+                       WHERE e.id = w.executor_id AND e.state = 'stopped')
+                   OR EXISTS (
+                       SELECT 1 FROM exp22.executors me
+                       WHERE me.id = @executor_id AND me.state <> 'stopped'
+                         AND me.heartbeat_at > now() - @heartbeat_timeout
+                         AND me.beating_since <= now() - @heartbeat_timeout))
               AND NOT EXISTS (
                   SELECT 1 FROM exp22.executors e
                   WHERE e.id = w.executor_id AND e.state <> 'stopped' AND e.heartbeat_at > now() - @heartbeat_timeout)

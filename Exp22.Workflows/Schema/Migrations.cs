@@ -220,5 +220,11 @@ internal static class Migrations
             );
             CREATE INDEX schedules_due ON exp22.schedules (next_fire_at) WHERE NOT paused;
             """),
+        (9, "each executor's unbroken run of heartbeats", """
+            -- When this executor's current run of heartbeats began: a beat later than the heartbeat timeout
+            -- after the previous one (an outage, a pause) starts a new run. Recovery of others needs a run at
+            -- least one timeout long (ExecutorHeartbeat).
+            ALTER TABLE exp22.executors ADD COLUMN beating_since timestamptz NOT NULL DEFAULT now();
+            """),
     ];
 }
