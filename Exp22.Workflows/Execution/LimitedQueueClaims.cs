@@ -41,7 +41,7 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
 
     // The partition '' is the whole queue when it is not partitioned, and the workflows without a key
     // when it is. least() skips the NULL of a limit the queue does not have.
-    private const string ClaimSql = """
+    private const string ClaimSql = $$"""
         WITH queue AS (
             SELECT global_concurrency, rate_limit, rate_period, partitioned
             FROM exp22.queues
@@ -110,9 +110,7 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
                 waiting_topic = NULL
             FROM picked
             WHERE w.id = picked.id
-            RETURNING w.id, w.run_id, w.parent_id, w.name, w.queue, w.input::text, w.attempt, w.created_at, w.claimed_at,
-                      w.trace_parent, w.trace_state, w.recoveries, w.recoveries_without_progress, w.recovered_from,
-                      w.recovered_at, picked.first_start, picked.key),
+            RETURNING {{QueueClaims.ClaimedColumns}}, picked.first_start, picked.key),
         started AS (
             INSERT INTO exp22.queue_starts (queue, partition_key, started_at)
             SELECT @queue, c.key, c.claimed_at

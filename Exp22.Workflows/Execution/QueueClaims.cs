@@ -14,7 +14,13 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
     // released with the statement. Suspects (recovered after a crash with no progress since, see
     // SuspectProbation) are claimed apart, at most @suspects of them, ahead of fresh work, from their own index.
     // Delayed and sleeping rows (not_before ahead) stay in the index and are stepped over until due.
-    private const string Sql = """
+    /// <summary>What a claim returns, in the order <see cref="ReadClaimedAsync"/> reads it; both claims end with these.</summary>
+    internal const string ClaimedColumns = """
+        w.id, w.run_id, w.parent_id, w.name, w.queue, w.input::text, w.attempt, w.created_at, w.claimed_at,
+        w.trace_parent, w.trace_state, w.recoveries, w.recoveries_without_progress, w.recovered_from, w.recovered_at
+        """;
+
+    private const string Sql = $$"""
         WITH suspect AS (
             SELECT c.id
             FROM unnest(@queues) AS q (queue)
@@ -62,8 +68,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
             waiting_topic = NULL
         FROM picked
         WHERE w.id = picked.id
-        RETURNING w.id, w.run_id, w.parent_id, w.name, w.queue, w.input::text, w.attempt, w.created_at, w.claimed_at,
-                  w.trace_parent, w.trace_state, w.recoveries, w.recoveries_without_progress, w.recovered_from, w.recovered_at
+        RETURNING {{ClaimedColumns}}
         """;
 
     public async Task<List<ClaimedWorkflow>> ClaimAsync(
