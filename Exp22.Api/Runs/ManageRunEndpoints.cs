@@ -47,28 +47,21 @@ public static partial class ManageRunEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> ResumeAsync(
-        string id, WorkflowClient client, ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        var errors = new FieldErrors();
-        if (!RunIds.TryParse(id, errors, out var runId))
-            return errors.ToProblem();
-        if (await client.GetRunAsync(runId, cancellationToken) is null)
-            return RunProblems.NotFound(runId);
-
-        switch (await client.ResumeAsync(runId, cancellationToken))
+    public static Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> ResumeAsync(
+        string id, WorkflowClient client, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        RunAction.ApplyAsync(id, client, WorkflowStatus.Enqueued, async runId =>
         {
-            case ResumeOutcome.Resumed:
-                var logger = loggers.CreateLogger(typeof(ManageRunEndpoints));
+            var outcome = await client.ResumeAsync(runId, cancellationToken);
+            var logger = loggers.CreateLogger(typeof(ManageRunEndpoints));
+            if (outcome == ResumeOutcome.Resumed)
                 LogResumed(logger, runId);
-                var statusUrl = RunUrls.Status(runId);
-                return TypedResults.Accepted(statusUrl, new RunAccepted(runId, WorkflowStatus.Enqueued, statusUrl));
-            case ResumeOutcome.NotResumable:
-                return RunProblems.NotResumable(runId);
-            default:
-                return RunProblems.NotFound(runId);
-        }
-    }
+            return outcome switch
+            {
+                ResumeOutcome.Resumed => null,
+                ResumeOutcome.NotResumable => RunProblems.NotResumable(runId),
+                _ => RunProblems.NotFound(runId),
+            };
+        }, cancellationToken);
 
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> ForkAsync(
         string id, HttpContext http, WorkflowClient client, ILoggerFactory loggers)
