@@ -33,11 +33,9 @@ public static partial class ManageRunEndpoints
                 "the new run has the same workflow and input, starts with this run's checkpoints before that step and runs the rest. " +
                 "When Api:AdminKey is set, the X-Api-Key header must carry it (else 401).")
             .WithRunIdPath()
-            .Accepts<ForkRequest>("application/json")
             .RequireAdminKey()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsJson<ForkRequest>();
 
         app.MapGet("/runs/{id}/steps", ListStepsAsync)
             .WithName("ListRunSteps")
@@ -66,12 +64,8 @@ public static partial class ManageRunEndpoints
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> ForkAsync(
         string id, HttpContext http, WorkflowClient client, ILoggerFactory loggers)
     {
-        if (!http.Request.HasJsonContentType())
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                detail: "The body must be JSON: send it with Content-Type: application/json.");
-        }
+        if (JsonBody.ProblemUnlessJson(http.Request) is { } unsupported)
+            return unsupported;
 
         var errors = new FieldErrors();
         RunIds.TryParse(id, errors, out var runId);

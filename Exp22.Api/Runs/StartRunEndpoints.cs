@@ -32,10 +32,8 @@ public static class StartRunEndpoints
                 $"partitionKey (for a partitioned queue), notBefore (ISO 8601 with offset, at most {RunLimits.MaxNotBeforeAhead.TotalDays:0} days ahead), " +
                 $"priority ({RunLimits.Priority.Description}, higher first). " +
                 "A repeated Idempotency-Key answers the run it created, with Idempotent-Replayed: true.")
-            .Accepts<StartRunBody>("application/json")
             .WithIdempotencyKeyHeader()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsJson<StartRunBody>();
     }
 
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem>> FromQueryAsync(
@@ -57,13 +55,8 @@ public static class StartRunEndpoints
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> FromBodyAsync(
         HttpContext http, RunStarter starter, TimeProvider time)
     {
-        // Routing refuses other media types with 415 but lets a body without any Content-Type through.
-        if (!http.Request.HasJsonContentType())
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                detail: "The body must be JSON: send it with Content-Type: application/json.");
-        }
+        if (JsonBody.ProblemUnlessJson(http.Request) is { } unsupported)
+            return unsupported;
 
         var errors = new FieldErrors();
         var idempotencyKey = IdempotencyKeys.Read(http.Request, errors);
