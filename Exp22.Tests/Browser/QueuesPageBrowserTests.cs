@@ -14,6 +14,8 @@ namespace Exp22.Tests.Browser;
 /// </summary>
 public sealed class QueuesPageBrowserTests
 {
+    private static readonly float Long = HeadlessChromium.Long;
+
     [Fact]
     [Trait("Category", "Slow")]
     public async Task The_queues_page_shows_limits_and_depth_and_links_a_queue_to_its_runs()
@@ -34,7 +36,7 @@ public sealed class QueuesPageBrowserTests
             await page.ClickAsync("nav a[data-page=queues]");
 
             var limited = page.Locator($"tr[data-queue='{QueueScenario.Limited}']");
-            await Expect(limited.Locator("[data-limits]")).ToHaveTextAsync("2 at once · 3 per executor · 5 starts / 1 min");
+            await Expect(limited.Locator("[data-limits]")).ToHaveTextAsync("2 at once · 3 per executor · 5 starts / 1 min", new() { Timeout = Long });
             await Expect(limited.Locator("[data-enqueued]")).ToHaveTextAsync("2");
             await Expect(limited.Locator("[data-delayed]")).ToHaveTextAsync("1");
             await Expect(limited.Locator("[data-running]")).ToHaveTextAsync("2 / 2");
@@ -56,7 +58,7 @@ public sealed class QueuesPageBrowserTests
 
             await limited.Locator($"a[data-runs-of='{QueueScenario.Limited}']").ClickAsync();
             await Expect(page.Locator("[data-filters] input[name=queue]")).ToHaveValueAsync(QueueScenario.Limited);
-            await Expect(page.Locator("[data-runs] tbody tr[data-run-id]")).ToHaveCountAsync(5);
+            await Expect(page.Locator("[data-runs] tbody tr[data-run-id]")).ToHaveCountAsync(5, new() { Timeout = Long });
         }
         catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
