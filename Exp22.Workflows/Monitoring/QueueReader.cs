@@ -1,4 +1,5 @@
 using Exp22.Workflows.Execution;
+using Exp22.Workflows.Storage;
 using Npgsql;
 
 namespace Exp22.Workflows.Monitoring;
@@ -9,44 +10,45 @@ namespace Exp22.Workflows.Monitoring;
 /// partitioned queue, its deepest partitions. One batch, one round trip.
 /// </summary>
 /// <remarks>
-/// Statuses are literals so that the planner uses the partial indexes on ENQUEUED and RUNNING rows (see
-/// <see cref="OverviewReader"/>); the cost follows the live rows, not the table's history. "Running" counts
-/// what the global limit counts: RUNNING rows that hold an executor (a parent parked for its children holds none).
+/// Statuses are literals (<see cref="Sql"/>'s constants) so that the planner uses the partial indexes on
+/// ENQUEUED and RUNNING rows (see <see cref="OverviewReader"/>); the cost follows the live rows, not the
+/// table's history. "Running" counts what the global limit counts: RUNNING rows that hold an executor (a
+/// parent parked for its children holds none).
 /// </remarks>
 internal sealed class QueueReader(NpgsqlDataSource dataSource)
 {
     // A row written before executors recorded their own timeout is judged by the default one.
     private static readonly TimeSpan DefaultHeartbeatTimeout = new WorkflowsOptions().HeartbeatTimeout;
 
-    private const string QueuesSql = """
+    private const string QueuesSql = $$"""
         WITH enqueued AS (
             SELECT queue,
                    count(*) FILTER (WHERE not_before IS NULL OR not_before <= now())::int AS due,
                    count(*) FILTER (WHERE not_before > now())::int AS delayed,
                    min(greatest(created_at, coalesce(not_before, created_at)))
                        FILTER (WHERE not_before IS NULL OR not_before <= now()) AS oldest_due
-            FROM exp22.workflows
-            WHERE status = 'ENQUEUED'
+            FROM {{Sql.Schema}}.workflows
+            WHERE status = {{Sql.Enqueued}}
             GROUP BY queue),
         running AS (
             SELECT queue,
                    count(*) FILTER (WHERE executor_id IS NOT NULL)::int AS running,
                    count(*) FILTER (WHERE executor_id IS NULL)::int AS parked
-            FROM exp22.workflows
-            WHERE status = 'RUNNING'
+            FROM {{Sql.Schema}}.workflows
+            WHERE status = {{Sql.Running}}
             GROUP BY queue),
         claimed AS (
             SELECT DISTINCT unnest(queues) AS queue
-            FROM exp22.executors
+            FROM {{Sql.Schema}}.executors
             WHERE state <> 'stopped' AND heartbeat_at >= now() - coalesce(heartbeat_timeout, @default_timeout)),
         starts AS (
             SELECT s.queue, count(*)::int AS starts
-            FROM exp22.queue_starts s
-            JOIN exp22.queues q ON q.name = s.queue
+            FROM {{Sql.Schema}}.queue_starts s
+            JOIN {{Sql.Schema}}.queues q ON q.name = s.queue
             WHERE s.started_at > now() - q.rate_period
             GROUP BY s.queue),
         names AS (
-            SELECT name FROM exp22.queues
+            SELECT name FROM {{Sql.Schema}}.queues
             UNION SELECT queue FROM enqueued
             UNION SELECT queue FROM running
             UNION SELECT queue FROM claimed)
@@ -57,7 +59,7 @@ internal sealed class QueueReader(NpgsqlDataSource dataSource)
                now() - e.oldest_due,
                c.queue IS NOT NULL AS claimed
         FROM names n
-        LEFT JOIN exp22.queues q ON q.name = n.name
+        LEFT JOIN {{Sql.Schema}}.queues q ON q.name = n.name
         LEFT JOIN enqueued e ON e.queue = n.name
         LEFT JOIN running r ON r.queue = n.name
         LEFT JOIN starts s ON s.queue = n.name
@@ -66,21 +68,21 @@ internal sealed class QueueReader(NpgsqlDataSource dataSource)
         """;
 
     // '' is the partition of the runs enqueued without a key, as in the claim and in exp22.queue_starts.
-    private const string PartitionsSql = """
+    private const string PartitionsSql = $$"""
         WITH partitioned AS (
-            SELECT name, rate_period FROM exp22.queues WHERE partitioned),
+            SELECT name, rate_period FROM {{Sql.Schema}}.queues WHERE partitioned),
         work AS (
             SELECT w.queue, coalesce(w.partition_key, '') AS key,
-                   count(*) FILTER (WHERE w.status = 'ENQUEUED' AND (w.not_before IS NULL OR w.not_before <= now()))::int AS due,
-                   count(*) FILTER (WHERE w.status = 'ENQUEUED' AND w.not_before > now())::int AS delayed,
-                   count(*) FILTER (WHERE w.status = 'RUNNING' AND w.executor_id IS NOT NULL)::int AS running
-            FROM exp22.workflows w
+                   count(*) FILTER (WHERE w.status = {{Sql.Enqueued}} AND (w.not_before IS NULL OR w.not_before <= now()))::int AS due,
+                   count(*) FILTER (WHERE w.status = {{Sql.Enqueued}} AND w.not_before > now())::int AS delayed,
+                   count(*) FILTER (WHERE w.status = {{Sql.Running}} AND w.executor_id IS NOT NULL)::int AS running
+            FROM {{Sql.Schema}}.workflows w
             JOIN partitioned p ON p.name = w.queue
-            WHERE w.status IN ('ENQUEUED', 'RUNNING')
+            WHERE w.status IN ({{Sql.Enqueued}}, {{Sql.Running}})
             GROUP BY 1, 2),
         starts AS (
             SELECT s.queue, s.partition_key AS key, count(*)::int AS starts
-            FROM exp22.queue_starts s
+            FROM {{Sql.Schema}}.queue_starts s
             JOIN partitioned p ON p.name = s.queue
             WHERE s.started_at > now() - p.rate_period
             GROUP BY 1, 2),
@@ -122,13 +124,13 @@ internal sealed class QueueReader(NpgsqlDataSource dataSource)
         {
             var limits = reader.GetBoolean(1)
                 ? new QueueLimits(
-                    NullableInt(reader, 2), NullableInt(reader, 3), NullableInt(reader, 4),
-                    reader.IsDBNull(5) ? null : reader.GetTimeSpan(5), reader.GetBoolean(6))
+                    reader.GetValueOrNull<int>(2), reader.GetValueOrNull<int>(3), reader.GetValueOrNull<int>(4),
+                    reader.GetValueOrNull<TimeSpan>(5), reader.GetBoolean(6))
                 : null;
             queues.Add(new QueueView(
                 reader.GetString(0), limits, reader.GetBoolean(13),
                 new QueueCounts(reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9)), reader.GetInt32(10),
-                NullableInt(reader, 11), reader.IsDBNull(12) ? null : reader.GetTimeSpan(12), 0, []));
+                reader.GetValueOrNull<int>(11), reader.GetValueOrNull<TimeSpan>(12), 0, []));
         }
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -138,8 +140,8 @@ internal sealed class QueueReader(NpgsqlDataSource dataSource)
             var queue = reader.GetString(0);
             var (_, top) = partitions.TryGetValue(queue, out var known) ? known : (0, []);
             top.Add(new PartitionView(
-                Columns.NullableText(reader, 1),
-                new QueueCounts(reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4)), NullableInt(reader, 5)));
+                reader.GetStringOrNull(1),
+                new QueueCounts(reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4)), reader.GetValueOrNull<int>(5)));
             partitions[queue] = (reader.GetInt32(6), top);
         }
 
@@ -147,6 +149,4 @@ internal sealed class QueueReader(NpgsqlDataSource dataSource)
             ? q with { Partitions = p.Count, TopPartitions = p.Top }
             : q)]);
     }
-
-    private static int? NullableInt(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
 }
