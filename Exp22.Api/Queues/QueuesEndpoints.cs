@@ -63,7 +63,7 @@ public sealed record QueueList(DateTimeOffset Now, IReadOnlyList<QueueItem> Queu
 /// <param name="Delayed">Workflows enqueued with a notBefore still ahead.</param>
 /// <param name="Running">Workflows running on an executor: what the global concurrency counts.</param>
 /// <param name="StartsInRatePeriod">First starts within the last rate period, all partitions; null without a rate limit.</param>
-/// <param name="OldestDueAgeSeconds">How long the longest-waiting due workflow has waited since it became due.</param>
+/// <param name="OldestDueAgeSeconds">How long the longest-waiting due workflow has waited since it was enqueued, became due or was last claimed.</param>
 /// <param name="Partitions">For a partitioned queue, the partitions with live work or starts within the period.</param>
 public sealed record QueueItem(
     string Queue,

@@ -161,7 +161,8 @@ public sealed record QueueLimits(int? GlobalConcurrency, int? ExecutorConcurrenc
 /// <param name="ClaimedByLiveExecutor">A live executor lists the queue among those it claims from.</param>
 /// <param name="WaitingForChildren">Parents parked until their children finish (RUNNING, holding no executor, no slot).</param>
 /// <param name="StartsInRatePeriod">First starts within the last rate period (all partitions); null without a rate limit.</param>
-/// <param name="OldestDueAge">How long the longest-waiting due workflow has waited since it became due; null when none is.</param>
+/// <param name="OldestDueAge">How long the longest-waiting due workflow has waited since it was enqueued, became due or was
+/// last claimed (work put back by a handover, a recovery or a wake-up counts from its last claim); null when none is due.</param>
 /// <param name="Partitions">For a partitioned queue, how many partitions have live work or starts within the period.</param>
 /// <param name="TopPartitions">The deepest of them (due + delayed + running), at most the number asked for.</param>
 public sealed record QueueView(

@@ -20,12 +20,15 @@ internal sealed class QueueReader(NpgsqlDataSource dataSource)
     // A row written before executors recorded their own timeout is judged by the default one.
     private static readonly TimeSpan DefaultHeartbeatTimeout = new WorkflowsOptions().HeartbeatTimeout;
 
+    // A workflow put back on the queue (handover, recovery, wake-up) keeps its creation time; its last claim
+    // is the nearest stored time before it came back, so a wait is counted from the latest of the three
+    // (greatest() skips NULLs).
     private const string QueuesSql = $$"""
         WITH enqueued AS (
             SELECT queue,
                    count(*) FILTER (WHERE not_before IS NULL OR not_before <= now())::int AS due,
                    count(*) FILTER (WHERE not_before > now())::int AS delayed,
-                   min(greatest(created_at, coalesce(not_before, created_at)))
+                   min(greatest(created_at, not_before, claimed_at))
                        FILTER (WHERE not_before IS NULL OR not_before <= now()) AS oldest_due
             FROM {{Sql.Schema}}.workflows
             WHERE status = {{Sql.Enqueued}}
