@@ -49,6 +49,12 @@ if (options.Includes("rss"))
     await ExecutorMemory.RunAsync(database, options, figures, progress, ct);
 if (options.Includes("drain"))
     await DrainTiming.RunAsync(database, options, figures, progress, ct);
+if (options.Includes("history"))
+    await HistoryGrowth.RunAsync(database, options, figures, progress, ct);
+if (options.Includes("backlog"))
+    await BacklogClaims.RunAsync(database, options, figures, progress, ct);
+if (options.Includes("steady"))
+    await SteadySoak.RunAsync(database, options, figures, progress, ct);
 if (options.Includes("overload"))
     await Overload.RunAsync(database, options, figures, progress, ct);
 if (options.Includes("soak"))
