@@ -28,8 +28,15 @@ public static class BacklogClaims
              + (SELECT count(*) FROM exp22.workflows WHERE status = 'RUNNING')
         """;
 
+    // started_at is the claim statement's now(), its start: a slow claim shows in the no-op probe's end.
     private const string ProbeLatenciesSql = """
         SELECT extract(epoch FROM started_at - created_at)::float8 * 1000
+        FROM exp22.workflows
+        WHERE parent_id IS NULL AND priority = @priority AND created_at >= @since
+        """;
+
+    private const string ProbeDoneSql = """
+        SELECT extract(epoch FROM completed_at - created_at)::float8 * 1000
         FROM exp22.workflows
         WHERE parent_id IS NULL AND priority = @priority AND created_at >= @since
         """;
@@ -72,7 +79,8 @@ public static class BacklogClaims
             figures.Add("claim_mean_ms_idle", idle["claim_mean_ms"], 3);
             figures.Add("claim_mean_ms_largest_backlog", curve[^1]["claim_mean_ms"], 3);
             figures.Add("claim_mean_ms_with_sleepers", sleeping["claim_mean_ms"], 3);
-            figures.Add("enqueue_to_start_p50_ms_with_sleepers", sleeping["enqueue_to_start_p50_ms"], 2);
+            figures.Add("enqueue_to_done_p50_ms_idle", idle["enqueue_to_done_p50_ms"], 2);
+            figures.Add("enqueue_to_done_p50_ms_with_sleepers", sleeping["enqueue_to_done_p50_ms"], 2);
         }
         finally
         {
@@ -99,12 +107,15 @@ public static class BacklogClaims
         await ProbeAsync(dataSource, client, options.BacklogProbes, sleepers, ct);
 
         var latencies = await ReadAsync(dataSource, ProbeLatenciesSql, since, ct);
+        var done = await ReadAsync(dataSource, ProbeDoneSql, since, ct);
         var (calls, claimMean) = statements is null ? (0L, double.NaN) : await ClaimStatsAsync(dataSource, ct);
         var point = new Dictionary<string, double>
         {
             [sleepers ? "sleeping_runs" : "queued_runs"] = runs,
             ["enqueue_to_start_p50_ms"] = Percentiles.Of(latencies, 50),
             ["enqueue_to_start_p99_ms"] = Percentiles.Of(latencies, 99),
+            ["enqueue_to_done_p50_ms"] = Percentiles.Of(done, 50),
+            ["enqueue_to_done_p99_ms"] = Percentiles.Of(done, 99),
             ["claim_mean_ms"] = claimMean,
             ["claims"] = calls,
         };
@@ -115,7 +126,7 @@ public static class BacklogClaims
         }
 
         progress.Line($"backlog: {runs,7} {kind,-8}: probes' enqueue -> start p50 {point["enqueue_to_start_p50_ms"]:0.00} ms, " +
-                      $"p99 {point["enqueue_to_start_p99_ms"]:0.00} ms; claim mean {claimMean:0.000} ms over {calls} claims" +
+                      $"p99 {point["enqueue_to_start_p99_ms"]:0.00} ms, to done p50 {point["enqueue_to_done_p50_ms"]:0.00} ms; claim mean {claimMean:0.000} ms over {calls} claims" +
                       (point.TryGetValue("drain_runs_per_s", out var rate) ? $"; backlog drained at {rate:0} runs/s" : "") +
                       $" ({clock.Elapsed.TotalSeconds:0} s)");
         return point;
