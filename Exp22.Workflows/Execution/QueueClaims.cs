@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Exp22.Workflows.Telemetry;
 using Npgsql;
 
@@ -23,14 +24,14 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         w.trace_parent, w.trace_state, w.recoveries, w.recoveries_without_progress, w.recovered_from, w.recovered_at
         """;
 
-    private const string Sql = $$"""
+    private const string ClaimSql = $$"""
         WITH suspect AS (
             SELECT c.id
             FROM unnest(@queues) AS q (queue)
             CROSS JOIN LATERAL (
                 SELECT id, priority, created_at
-                FROM exp22.workflows
-                WHERE status = 'ENQUEUED'
+                FROM {{Sql.Schema}}.workflows
+                WHERE status = {{Sql.Enqueued}}
                   AND (not_before IS NULL OR not_before <= now())
                   AND recoveries_without_progress > 0
                   AND queue = q.queue
@@ -45,8 +46,8 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
             FROM unnest(@queues) AS q (queue)
             CROSS JOIN LATERAL (
                 SELECT id, priority, created_at
-                FROM exp22.workflows
-                WHERE status = 'ENQUEUED'
+                FROM {{Sql.Schema}}.workflows
+                WHERE status = {{Sql.Enqueued}}
                   AND not_before IS NULL
                   AND recoveries_without_progress = 0
                   AND queue = q.queue
@@ -59,8 +60,8 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
             FROM unnest(@queues) AS q (queue)
             CROSS JOIN LATERAL (
                 SELECT id, priority, created_at
-                FROM exp22.workflows
-                WHERE status = 'ENQUEUED'
+                FROM {{Sql.Schema}}.workflows
+                WHERE status = {{Sql.Enqueued}}
                   AND not_before <= now()
                   AND recoveries_without_progress = 0
                   AND queue = q.queue
@@ -77,8 +78,8 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
             SELECT id FROM suspect
             UNION ALL
             SELECT id FROM fresh)
-        UPDATE exp22.workflows w
-        SET status = 'RUNNING',
+        UPDATE {{Sql.Schema}}.workflows w
+        SET status = {{Sql.Running}},
             executor_id = @executor_id,
             attempt = w.attempt + 1,
             claimed_at = now(),
@@ -95,7 +96,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         string executorId, string applicationVersion, string[] queues, string[] names, int limit,
         CancellationToken cancellationToken, int suspects = 1)
     {
-        var command = dataSource.CreateCommand(Sql);
+        var command = dataSource.CreateCommand(ClaimSql);
         await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("queues", queues));
         command.Parameters.Add(new NpgsqlParameter("names", names));
@@ -119,7 +120,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
             claimed.Add(new ClaimedWorkflow(
                 Id: reader.GetGuid(0),
                 RunId: reader.GetGuid(1),
-                ParentId: reader.IsDBNull(2) ? null : reader.GetGuid(2),
+                ParentId: reader.GetValueOrNull<Guid>(2),
                 Name: reader.GetString(3),
                 Queue: reader.GetString(4),
                 Input: reader.GetString(5),
@@ -128,12 +129,12 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                 CreatedAt: reader.GetDateTime(7),
                 ClaimedAt: reader.GetDateTime(8),
                 TraceContext: new TraceContextColumns(
-                    reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10)),
+                    reader.GetStringOrNull(9), reader.GetStringOrNull(10)),
                 Recoveries: new CrashRecoveries(
                     reader.GetInt32(11),
                     reader.GetInt32(12),
-                    reader.IsDBNull(13) ? null : reader.GetString(13),
-                    reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14))));
+                    reader.GetStringOrNull(13),
+                    reader.GetValueOrNull<DateTimeOffset>(14))));
         }
 
         return claimed;
