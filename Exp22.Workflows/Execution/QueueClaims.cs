@@ -14,7 +14,10 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
     // Rows a queue locks beyond the final LIMIT stay unclaimed and are
     // released with the statement. Suspects (recovered after a crash with no progress since, see
     // SuspectProbation) are claimed apart, at most @suspects of them, ahead of fresh work, from their own index.
-    // Delayed and sleeping rows (not_before ahead) stay in the index and are stepped over until due.
+    // Fresh rows come from two scans per queue: ready rows (no not_before) from workflows_ready in serving
+    // order, and due sleepers and delayed runs from workflows_sleeping in the order they fell due, so rows
+    // still asleep are never read; the two merge in serving order. When more than @limit sleepers are due
+    // at once, the earliest due go first rather than the highest priority among them.
     /// <summary>What a claim returns, in the order <see cref="ReadClaimedAsync"/> reads it; both claims end with these.</summary>
     internal const string ClaimedColumns = """
         w.id, w.run_id, w.parent_id, w.name, w.queue, w.input::text, w.attempt, w.created_at, w.claimed_at,
@@ -38,20 +41,37 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                 FOR UPDATE SKIP LOCKED) c
             ORDER BY c.priority DESC, c.created_at, c.id
             LIMIT @suspects),
-        fresh AS (
-            SELECT c.id
+        ready AS (
+            SELECT c.id, c.priority, c.created_at
             FROM unnest(@queues) AS q (queue)
             CROSS JOIN LATERAL (
                 SELECT id, priority, created_at
                 FROM {{Sql.Schema}}.workflows
                 WHERE status = {{Sql.Enqueued}}
-                  AND (not_before IS NULL OR not_before <= now())
+                  AND not_before IS NULL
                   AND recoveries_without_progress = 0
                   AND queue = q.queue
                   AND name = ANY (@names)
                 ORDER BY priority DESC, created_at, id
                 LIMIT @limit
-                FOR UPDATE SKIP LOCKED) c
+                FOR UPDATE SKIP LOCKED) c),
+        due AS (
+            SELECT c.id, c.priority, c.created_at
+            FROM unnest(@queues) AS q (queue)
+            CROSS JOIN LATERAL (
+                SELECT id, priority, created_at
+                FROM {{Sql.Schema}}.workflows
+                WHERE status = {{Sql.Enqueued}}
+                  AND not_before <= now()
+                  AND recoveries_without_progress = 0
+                  AND queue = q.queue
+                  AND name = ANY (@names)
+                ORDER BY not_before
+                LIMIT @limit
+                FOR UPDATE SKIP LOCKED) c),
+        fresh AS (
+            SELECT c.id
+            FROM (SELECT * FROM ready UNION ALL SELECT * FROM due) c
             ORDER BY c.priority DESC, c.created_at, c.id
             LIMIT @limit - (SELECT count(*) FROM suspect)),
         picked AS (
