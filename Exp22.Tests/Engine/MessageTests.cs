@@ -93,6 +93,26 @@ public sealed class MessageTests
     }
 
     [Fact]
+    public async Task A_reader_waiting_for_an_event_wakes_by_notification_well_before_its_fallback_read()
+    {
+        var log = new ExecutionLog();
+        await using var engine = await EngineHost.StartAsync(await TestPostgres.CreateDatabaseAsync(), log, registerMore: SignalWorkflows.Register);
+        var run = await engine.Client.EnqueueAsync<EventWorkflow, int, string>(0);
+        Assert.Equal("waiting", (await engine.Client.GetEventAsync<string>(run.RunId, "status", TimeSpan.FromSeconds(10)))?.Value);
+
+        var reader = engine.Client.GetEventAsync<string>(run.RunId, "finished", TimeSpan.FromSeconds(10));
+        // Long enough for the reader's first read; its fallback re-read comes 2 s after that one.
+        await Task.Delay(500);
+        var published = Stopwatch.StartNew();
+        log.Open(run.RunId.ToString());
+        var finished = await reader;
+        published.Stop();
+
+        Assert.Equal("yes", finished?.Value);
+        Assert.True(published.Elapsed < TimeSpan.FromSeconds(1), $"the reader woke {published.Elapsed} after the gate opened");
+    }
+
+    [Fact]
     public async Task An_event_is_readable_from_outside_while_the_workflow_runs()
     {
         var log = new ExecutionLog();

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Exp22.Workflows.Execution;
 using Exp22.Workflows.Storage;
 using Exp22.Workflows.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -12,10 +14,17 @@ namespace Exp22.Workflows.Client;
 /// Enqueues runs, reads their state, cancels, resumes and forks them, and exchanges messages and events
 /// with running workflows. Safe to use from any process.
 /// </summary>
-public sealed class WorkflowClient(NpgsqlDataSource dataSource)
+public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory loggerFactory)
 {
     private readonly EnqueueNotifier _notifier = new(dataSource);
     private readonly WorkflowManagement _management = new(dataSource);
+    private readonly EventWakeups _eventWakeups = new(
+        new NotificationListener(dataSource, TimeProvider.System, loggerFactory.CreateLogger<NotificationListener>()));
+
+    public WorkflowClient(NpgsqlDataSource dataSource)
+        : this(dataSource, NullLoggerFactory.Instance)
+    {
+    }
 
     // DO UPDATE (not DO NOTHING) so that a concurrent duplicate waits for the first insert and still
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
@@ -106,7 +115,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         SELECT value::text, updated_at FROM exp22.workflow_events WHERE workflow_id = @workflow_id AND key = @key
         """;
 
-    private static readonly TimeSpan EventPollInterval = TimeSpan.FromMilliseconds(100);
+    // Readers wake by notification; this re-read only bounds the delay of a notification that was lost.
+    private static readonly TimeSpan EventFallbackInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Sends <paramref name="message"/> to workflow <paramref name="workflowId"/> on <paramref name="topic"/>;
@@ -155,16 +165,21 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         Guid workflowId, string key, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
+        if (timeout <= TimeSpan.Zero)
+            return await ReadEventAsync<T>(workflowId, key, cancellationToken).ConfigureAwait(false);
+
         var deadline = DateTimeOffset.UtcNow + timeout;
+        using var waiter = _eventWakeups.Subscribe(workflowId);
         while (true)
         {
+            waiter.Arm();
             if (await ReadEventAsync<T>(workflowId, key, cancellationToken).ConfigureAwait(false) is { } found)
                 return found;
 
             var left = deadline - DateTimeOffset.UtcNow;
             if (left <= TimeSpan.Zero)
                 return null;
-            await Task.Delay(left < EventPollInterval ? left : EventPollInterval, cancellationToken).ConfigureAwait(false);
+            await waiter.WaitAsync(left < EventFallbackInterval ? left : EventFallbackInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
