@@ -91,11 +91,15 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory l
     private const string LockTargetSql = "SELECT 1 FROM exp22.workflows WHERE id = @workflow_id FOR NO KEY UPDATE";
 
     // A receiver parked on this topic becomes claimable at once; a resend with the same key is dropped,
-    // delivered or not.
+    // delivered or not. A finished workflow takes no message (none would ever read it): the status is
+    // judged under the row lock taken before, so a finish that committed first is seen, and one that
+    // comes later waits for this send.
     private const string SendSql = """
-        WITH sent AS (
+        WITH target AS (
+            SELECT id, status FROM exp22.workflows WHERE id = @workflow_id),
+        sent AS (
             INSERT INTO exp22.messages (workflow_id, topic, payload, idempotency_key)
-            SELECT id, @topic, @payload, @idempotency_key FROM exp22.workflows WHERE id = @workflow_id
+            SELECT id, @topic, @payload, @idempotency_key FROM target WHERE status IN ('ENQUEUED', 'RUNNING')
             ON CONFLICT (workflow_id, idempotency_key) DO NOTHING
             RETURNING workflow_id),
         woken AS (
@@ -106,8 +110,9 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory l
               AND w.status = 'ENQUEUED'
               AND w.waiting_topic = @topic
             RETURNING w.queue)
-        SELECT EXISTS (SELECT 1 FROM exp22.workflows WHERE id = @workflow_id),
+        SELECT (SELECT status FROM target),
                EXISTS (SELECT 1 FROM sent),
+               EXISTS (SELECT 1 FROM exp22.messages m WHERE m.workflow_id = @workflow_id AND m.idempotency_key = @idempotency_key),
                (SELECT count(pg_notify(@channel, queue)) FROM woken)
         """;
 
@@ -121,8 +126,10 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory l
     /// <summary>
     /// Sends <paramref name="message"/> to workflow <paramref name="workflowId"/> on <paramref name="topic"/>;
     /// its next <see cref="WorkflowContext.ReceiveAsync{T}"/> on that topic takes it, exactly once. With an
-    /// <paramref name="idempotencyKey"/>, a resend with the same key is not delivered again.
+    /// <paramref name="idempotencyKey"/>, a resend with the same key is not delivered again (and answers
+    /// <see cref="SendOutcome.Duplicate"/> even after the workflow finished).
     /// </summary>
+    /// <exception cref="WorkflowFinishedException">The workflow has finished: nothing would ever receive the message, so it is not stored.</exception>
     public async Task<SendOutcome> SendAsync<T>(
         Guid workflowId, string topic, T message, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
@@ -148,11 +155,15 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory l
             await using var readerDisposal = reader.ConfigureAwait(false);
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             await reader.ReadAsync(ct).ConfigureAwait(false);
-            return (reader.GetBoolean(0), reader.GetBoolean(1)) switch
+            var status = reader.IsDBNull(0) ? null : reader.GetString(0);
+            return (status, Sent: reader.GetBoolean(1), KeySentBefore: reader.GetBoolean(2)) switch
             {
-                (false, _) => SendOutcome.NotFound,
-                (true, true) => SendOutcome.Sent,
-                (true, false) => SendOutcome.Duplicate,
+                (null, _, _) => SendOutcome.NotFound,
+                (_, true, _) => SendOutcome.Sent,
+                (_, _, true) => SendOutcome.Duplicate,
+                _ when WorkflowStatus.IsTerminal(status) => throw new WorkflowFinishedException(workflowId, status),
+                // Not finished, yet not stored: a concurrent send with the same key committed first.
+                _ => SendOutcome.Duplicate,
             };
         }, cancellationToken).ConfigureAwait(false);
     }
