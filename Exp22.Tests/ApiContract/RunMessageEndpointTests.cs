@@ -22,6 +22,8 @@ public sealed class RunMessageEndpointTests(SweepApi sweepApi) : IClassFixture<S
         using var afterFinish = await SendAsync(http, runId, "pay-2");
         using var resend = await SendAsync(http, runId, "pay-1");
         using var unknown = await SendAsync(http, Guid.CreateVersion7(), "pay-3");
+        var document = await http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var declared = document.GetProperty("paths").GetProperty("/runs/{id}/messages/{topic}").GetProperty("post").GetProperty("responses");
 
         Assert.Equal(HttpStatusCode.Accepted, beforeFinish.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
@@ -33,6 +35,7 @@ public sealed class RunMessageEndpointTests(SweepApi sweepApi) : IClassFixture<S
         Assert.Equal(HttpStatusCode.Accepted, resend.StatusCode);
         Assert.True((await resend.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("duplicate").GetBoolean());
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.True(declared.TryGetProperty("409", out _), "the OpenAPI document does not declare the 409");
     }
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient http, Guid runId, string idempotencyKey)
