@@ -226,5 +226,16 @@ internal static class Migrations
             -- least one timeout long (ExecutorHeartbeat).
             ALTER TABLE exp22.executors ADD COLUMN beating_since timestamptz NOT NULL DEFAULT now();
             """),
+        (10, "ready and sleeping rows of the queue apart", """
+            -- The plain claim reads ready rows (no not_before) in the order it serves them, and due sleepers
+            -- (not_before passed) in the order they fall due, each from an index that holds only those rows:
+            -- in workflows_claimable every claim stepped over every sleeping or delayed row ahead of the first
+            -- ready one, fetching each from the heap. workflows_claimable stays for the queue-limited claim and
+            -- for counts of queued rows.
+            CREATE INDEX workflows_ready ON exp22.workflows (queue, priority DESC, created_at, id)
+                WHERE status = 'ENQUEUED' AND not_before IS NULL AND recoveries_without_progress = 0;
+            CREATE INDEX workflows_sleeping ON exp22.workflows (queue, not_before)
+                WHERE status = 'ENQUEUED' AND not_before IS NOT NULL;
+            """),
     ];
 }
