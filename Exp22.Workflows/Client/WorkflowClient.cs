@@ -3,6 +3,8 @@ using System.Text.Json;
 using Exp22.Workflows.Execution;
 using Exp22.Workflows.Storage;
 using Exp22.Workflows.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -12,10 +14,17 @@ namespace Exp22.Workflows.Client;
 /// Enqueues runs, reads their state, cancels, resumes and forks them, and exchanges messages and events
 /// with running workflows. Safe to use from any process.
 /// </summary>
-public sealed class WorkflowClient(NpgsqlDataSource dataSource)
+public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory loggerFactory)
 {
     private readonly EnqueueNotifier _notifier = new(dataSource);
     private readonly WorkflowManagement _management = new(dataSource);
+    private readonly EventWakeups _eventWakeups = new(
+        new NotificationListener(dataSource, TimeProvider.System, loggerFactory.CreateLogger<NotificationListener>()));
+
+    public WorkflowClient(NpgsqlDataSource dataSource)
+        : this(dataSource, NullLoggerFactory.Instance)
+    {
+    }
 
     // DO UPDATE (not DO NOTHING) so that a concurrent duplicate waits for the first insert and still
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
@@ -82,11 +91,15 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     private const string LockTargetSql = $"SELECT 1 FROM {Sql.Schema}.workflows WHERE id = @workflow_id FOR NO KEY UPDATE";
 
     // A receiver parked on this topic becomes claimable at once; a resend with the same key is dropped,
-    // delivered or not.
+    // delivered or not. A finished workflow takes no message (none would ever read it): the status is
+    // judged under the row lock taken before, so a finish that committed first is seen, and one that
+    // comes later waits for this send.
     private const string SendSql = $$"""
-        WITH sent AS (
+        WITH target AS (
+            SELECT id, status FROM {{Sql.Schema}}.workflows WHERE id = @workflow_id),
+        sent AS (
             INSERT INTO {{Sql.Schema}}.messages (workflow_id, topic, payload, idempotency_key)
-            SELECT id, @topic, @payload, @idempotency_key FROM {{Sql.Schema}}.workflows WHERE id = @workflow_id
+            SELECT id, @topic, @payload, @idempotency_key FROM target WHERE status IN ({{Sql.Enqueued}}, {{Sql.Running}})
             ON CONFLICT (workflow_id, idempotency_key) DO NOTHING
             RETURNING workflow_id),
         woken AS (
@@ -97,8 +110,9 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
               AND w.status = {{Sql.Enqueued}}
               AND w.waiting_topic = @topic
             RETURNING w.queue)
-        SELECT EXISTS (SELECT 1 FROM {{Sql.Schema}}.workflows WHERE id = @workflow_id),
+        SELECT (SELECT status FROM target),
                EXISTS (SELECT 1 FROM sent),
+               EXISTS (SELECT 1 FROM {{Sql.Schema}}.messages m WHERE m.workflow_id = @workflow_id AND m.idempotency_key = @idempotency_key),
                (SELECT count(pg_notify(@channel, queue)) FROM woken)
         """;
 
@@ -106,13 +120,16 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         SELECT value::text, updated_at FROM {{Sql.Schema}}.workflow_events WHERE workflow_id = @workflow_id AND key = @key
         """;
 
-    private static readonly TimeSpan EventPollInterval = TimeSpan.FromMilliseconds(100);
+    // Readers wake by notification; this re-read only bounds the delay of a notification that was lost.
+    private static readonly TimeSpan EventFallbackInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Sends <paramref name="message"/> to workflow <paramref name="workflowId"/> on <paramref name="topic"/>;
     /// its next <see cref="WorkflowContext.ReceiveAsync{T}"/> on that topic takes it, exactly once. With an
-    /// <paramref name="idempotencyKey"/>, a resend with the same key is not delivered again.
+    /// <paramref name="idempotencyKey"/>, a resend with the same key is not delivered again (and answers
+    /// <see cref="SendOutcome.Duplicate"/> even after the workflow finished).
     /// </summary>
+    /// <exception cref="WorkflowFinishedException">The workflow has finished: nothing would ever receive the message, so it is not stored.</exception>
     public async Task<SendOutcome> SendAsync<T>(
         Guid workflowId, string topic, T message, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
@@ -138,11 +155,15 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
             await using var readerDisposal = reader.ConfigureAwait(false);
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             await reader.ReadAsync(ct).ConfigureAwait(false);
-            return (reader.GetBoolean(0), reader.GetBoolean(1)) switch
+            var status = reader.IsDBNull(0) ? null : reader.GetString(0);
+            return (status, Sent: reader.GetBoolean(1), KeySentBefore: reader.GetBoolean(2)) switch
             {
-                (false, _) => SendOutcome.NotFound,
-                (true, true) => SendOutcome.Sent,
-                (true, false) => SendOutcome.Duplicate,
+                (null, _, _) => SendOutcome.NotFound,
+                (_, true, _) => SendOutcome.Sent,
+                (_, _, true) => SendOutcome.Duplicate,
+                _ when WorkflowStatus.IsTerminal(status) => throw new WorkflowFinishedException(workflowId, status),
+                // Not finished, yet not stored: a concurrent send with the same key committed first.
+                _ => SendOutcome.Duplicate,
             };
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -155,16 +176,21 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         Guid workflowId, string key, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
+        if (timeout <= TimeSpan.Zero)
+            return await ReadEventAsync<T>(workflowId, key, cancellationToken).ConfigureAwait(false);
+
         var deadline = DateTimeOffset.UtcNow + timeout;
+        using var waiter = _eventWakeups.Subscribe(workflowId);
         while (true)
         {
+            waiter.Arm();
             if (await ReadEventAsync<T>(workflowId, key, cancellationToken).ConfigureAwait(false) is { } found)
                 return found;
 
             var left = deadline - DateTimeOffset.UtcNow;
             if (left <= TimeSpan.Zero)
                 return null;
-            await Task.Delay(left < EventPollInterval ? left : EventPollInterval, cancellationToken).ConfigureAwait(false);
+            await waiter.WaitAsync(left < EventFallbackInterval ? left : EventFallbackInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
