@@ -19,14 +19,16 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 
     // DO UPDATE (not DO NOTHING) so that a concurrent duplicate waits for the first insert and still
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
-    private const string EnqueueSql = """
+    // Without a version from the caller, the run must be run by the latest one (LatestApplicationVersionSql).
+    private const string EnqueueSql = $$"""
         INSERT INTO exp22.workflows (id, run_id, name, queue, priority, status, input, idempotency_key,
-                                     trace_parent, trace_state, deadline, partition_key, not_before)
+                                     trace_parent, trace_state, deadline, partition_key, not_before, application_version)
         VALUES (@id, @id, @name, @queue, @priority, 'ENQUEUED', @input, @idempotency_key,
                 @trace_parent, @trace_state, least(@deadline, now() + @timeout), @partition_key,
-                nullif(greatest(@not_before, now() + @delay, '-infinity'), '-infinity'))
+                nullif(greatest(@not_before, now() + @delay, '-infinity'), '-infinity'),
+                coalesce(@application_version, {{LatestApplicationVersionSql.Latest}}))
         ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
-        RETURNING id, status, xmax = 0, created_at
+        RETURNING id, status, xmax = 0, created_at, application_version
         """;
 
     private const string ListSql = """
@@ -187,6 +189,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         ArgumentException.ThrowIfNullOrEmpty(request.Queue);
         if (request.Timeout is { } timeout)
             ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero, nameof(request.Timeout));
+        if (request.ApplicationVersion is not null && !Workflows.ApplicationVersion.IsValid(request.ApplicationVersion))
+            throw new ArgumentException($"{Workflows.ApplicationVersion.Rule(nameof(request.ApplicationVersion))}.", nameof(request));
         // The run's executions continue this span's trace, whichever process runs them and whenever.
         using var activity = WorkflowTelemetry.Source.StartActivity($"enqueue {request.WorkflowName}", ActivityKind.Producer);
         activity?.SetTag(WorkflowTelemetry.WorkflowNameTag, request.WorkflowName);
@@ -210,6 +214,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("not_before", NpgsqlDbType.TimestampTz)
             { Value = (object?)request.NotBefore?.ToUniversalTime() ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("delay", NpgsqlDbType.Interval) { Value = (object?)request.Delay ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("application_version", NpgsqlDbType.Text)
+            { Value = (object?)request.ApplicationVersion ?? DBNull.Value });
 
         EnqueuedRun run;
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -217,7 +223,7 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             run = new EnqueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2),
-                reader.GetFieldValue<DateTimeOffset>(3));
+                reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetString(4));
         }
 
         activity?.SetTag(WorkflowTelemetry.RunIdTag, run.RunId.ToString());
@@ -318,11 +324,19 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 
     /// <inheritdoc cref="WorkflowManagement.ResumeAsync"/>
     public Task<ResumeOutcome> ResumeAsync(Guid workflowId, CancellationToken cancellationToken) =>
-        _management.ResumeAsync(workflowId, cancellationToken);
+        _management.ResumeAsync(workflowId, null, cancellationToken);
+
+    /// <inheritdoc cref="WorkflowManagement.ResumeAsync"/>
+    public Task<ResumeOutcome> ResumeAsync(Guid workflowId, string? applicationVersion, CancellationToken cancellationToken) =>
+        _management.ResumeAsync(workflowId, applicationVersion, cancellationToken);
 
     /// <inheritdoc cref="WorkflowManagement.ForkAsync"/>
     public Task<ForkedRun?> ForkAsync(Guid runId, int fromStep, CancellationToken cancellationToken) =>
-        _management.ForkAsync(runId, fromStep, cancellationToken);
+        _management.ForkAsync(runId, fromStep, null, cancellationToken);
+
+    /// <inheritdoc cref="WorkflowManagement.ForkAsync"/>
+    public Task<ForkedRun?> ForkAsync(Guid runId, int fromStep, string? applicationVersion, CancellationToken cancellationToken) =>
+        _management.ForkAsync(runId, fromStep, applicationVersion, cancellationToken);
 
     /// <inheritdoc cref="WorkflowManagement.ListStepsAsync"/>
     public Task<IReadOnlyList<StepNode>?> ListStepsAsync(Guid workflowId, CancellationToken cancellationToken) =>

@@ -14,6 +14,8 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
     // released with the statement. Suspects (recovered after a crash with no progress since, see
     // SuspectProbation) are claimed apart, at most @suspects of them, ahead of fresh work, from their own index.
     // Delayed and sleeping rows (not_before ahead) stay in the index and are stepped over until due.
+    // Only this executor's application version: it is the index's second column, so the scan stays one
+    // ordered range (docs/queues-and-schedules.md#application-versions).
     /// <summary>What a claim returns, in the order <see cref="ReadClaimedAsync"/> reads it; both claims end with these.</summary>
     internal const string ClaimedColumns = """
         w.id, w.run_id, w.parent_id, w.name, w.queue, w.input::text, w.attempt, w.created_at, w.claimed_at,
@@ -31,6 +33,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                   AND (not_before IS NULL OR not_before <= now())
                   AND recoveries_without_progress > 0
                   AND queue = q.queue
+                  AND application_version = @application_version
                   AND name = ANY (@names)
                 ORDER BY priority DESC, created_at, id
                 LIMIT @suspects
@@ -47,6 +50,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                   AND (not_before IS NULL OR not_before <= now())
                   AND recoveries_without_progress = 0
                   AND queue = q.queue
+                  AND application_version = @application_version
                   AND name = ANY (@names)
                 ORDER BY priority DESC, created_at, id
                 LIMIT @limit
@@ -63,7 +67,6 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
             attempt = w.attempt + 1,
             claimed_at = now(),
             started_at = coalesce(w.started_at, now()),
-            application_version = @application_version,
             not_before = NULL,
             waiting_topic = NULL
         FROM picked

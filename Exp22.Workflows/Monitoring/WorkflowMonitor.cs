@@ -14,6 +14,7 @@ public sealed class WorkflowMonitor(NpgsqlDataSource dataSource)
     private readonly RunListReader _runs = new(dataSource);
     private readonly RunTreeReader _tree = new(dataSource);
     private readonly ExecutorReader _executors = new(dataSource);
+    private readonly VersionReader _versions = new(dataSource);
 
     /// <param name="window">How far back the throughput series and the finished counts reach.</param>
     /// <param name="bucket">The width of one point of the series.</param>
@@ -29,4 +30,8 @@ public sealed class WorkflowMonitor(NpgsqlDataSource dataSource)
 
     public Task<FleetExecutors> ListExecutorsAsync(CancellationToken cancellationToken) =>
         _executors.ReadAsync(cancellationToken);
+
+    /// <summary>Each application version with its live executors and unfinished work, and whether that work is stranded.</summary>
+    public Task<FleetVersions> ListVersionsAsync(CancellationToken cancellationToken) =>
+        _versions.ReadAsync(cancellationToken);
 }
