@@ -39,6 +39,12 @@ public sealed class StartRunOptionsTests(SweepApi api) : IClassFixture<SweepApi>
     [InlineData("""
         , "priority": 1.5
         """, "priority")]
+    [InlineData("""
+        , "applicationVersion": "has spaces"
+        """, "applicationVersion")]
+    [InlineData("""
+        , "applicationVersion": 2
+        """, "applicationVersion")]
     public async Task A_bad_enqueue_option_is_a_400_naming_the_field(string options, string field)
     {
         using var http = new HttpClient { BaseAddress = api.Process.BaseAddress };
@@ -95,5 +101,33 @@ public sealed class ScheduleEndpointsTests(SweepApi api) : IClassFixture<SweepAp
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         using (var tooLong = await http.PostAsync($"/schedules/{new string('n', 201)}/pause", null))
             Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+    }
+}
+
+/// <summary>
+/// <c>GET /versions</c> against runs pinned through <c>POST /runs</c>: this API has no executor, so a pinned
+/// version has none live and its work is reported stranded.
+/// </summary>
+public sealed class VersionsEndpointTests(SweepApi api) : IClassFixture<SweepApi>
+{
+    [Fact]
+    public async Task A_version_without_a_live_executor_is_listed_with_its_work_as_stranded()
+    {
+        using var http = new HttpClient { BaseAddress = api.Process.BaseAddress };
+        for (var i = 0; i < 2; i++)
+        {
+            using var started = await http.PostAsync("/runs", new StringContent(
+                """{"subWorkflows": 1, "stepsPerWorkflow": 1, "applicationVersion": "1.2.3+abc"}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        }
+
+        var listed = await http.GetFromJsonAsync<JsonElement>("/versions");
+        var version = listed.GetProperty("versions").EnumerateArray().Single(v => v.GetProperty("applicationVersion").GetString() == "1.2.3+abc");
+        Assert.True(version.GetProperty("stranded").GetBoolean(), $"{version}");
+        Assert.Equal(2, version.GetProperty("queued").GetInt32());
+        Assert.Equal(0, version.GetProperty("running").GetInt32());
+        Assert.Empty(version.GetProperty("executors").EnumerateArray());
+        Assert.False(version.GetProperty("latest").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, listed.GetProperty("latest").ValueKind);
     }
 }
