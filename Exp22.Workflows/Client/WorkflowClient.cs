@@ -238,11 +238,11 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 
     public Task<EnqueuedRun> EnqueueAsync<TWorkflow, TInput, TOutput>(
         TInput input, string queue = WorkflowQueues.Default, int priority = 0, string? idempotencyKey = null,
-        string? partitionKey = null, CancellationToken cancellationToken = default)
+        string? partitionKey = null, string? applicationVersion = null, CancellationToken cancellationToken = default)
         where TWorkflow : Workflow<TInput, TOutput> =>
         EnqueueAsync(
             new EnqueueRequest(WorkflowNames.Of<TWorkflow>(), WorkflowJson.Serialize(input), queue, priority, idempotencyKey,
-                PartitionKey: partitionKey),
+                PartitionKey: partitionKey, ApplicationVersion: applicationVersion),
             cancellationToken);
 
     public async Task<IReadOnlyList<RunSummary>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)

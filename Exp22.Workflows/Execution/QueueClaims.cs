@@ -22,7 +22,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         w.trace_parent, w.trace_state, w.recoveries, w.recoveries_without_progress, w.recovered_from, w.recovered_at
         """;
 
-    private const string Sql = $$"""
+    internal const string Sql = $$"""
         WITH suspect AS (
             SELECT c.id
             FROM unnest(@queues) AS q (queue)
