@@ -23,6 +23,7 @@ public static class VersionsEndpoints
                 "executors, its ENQUEUED and RUNNING counts, whether it is the latest (what an enqueue without a version gets), and " +
                 "whether its work is stranded (no live executor of that version to run it). A null version is work enqueued before " +
                 "any executor registered, which the next heartbeat adopts.")
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;

@@ -26,8 +26,8 @@ public sealed class VersionClaimPlanTests(ITestOutputHelper output)
         await using (var fill = new NpgsqlCommand("""
             INSERT INTO exp22.workflows (id, run_id, name, queue, status, input, application_version, created_at)
             SELECT g.id, g.id, 'steps', 'default', 'ENQUEUED', '{"Steps": 1}',
-                   CASE WHEN n <= 50000 THEN '2.0.0' ELSE '1.0.0' END, now() - interval '1 hour' + n * interval '1 ms'
-            FROM generate_series(1, 100000) AS n, LATERAL (SELECT gen_random_uuid() AS id) g;
+                   CASE WHEN g.n <= 50000 THEN '2.0.0' ELSE '1.0.0' END, now() - interval '1 hour' + g.n * interval '1 ms'
+            FROM (SELECT gen_random_uuid() AS id, n FROM generate_series(1, 100000) AS n) g;
             ANALYZE exp22.workflows;
             """, connection))
             await fill.ExecuteNonQueryAsync();
