@@ -5,7 +5,7 @@ namespace Exp22.Benchmarks;
 /// <summary>The command line: a scenario and its sizes. Unknown options stop the command with a usage message.</summary>
 public sealed class BenchOptions
 {
-    public static readonly string[] Scenarios = ["all", "steps", "latency", "http", "rss", "drain", "overload", "soak"];
+    public static readonly string[] Scenarios = ["all", "steps", "latency", "http", "rss", "drain", "history", "backlog", "steady", "overload", "soak"];
 
     /// <summary>Run only when named: they take minutes at full size and measure robustness, not speed.</summary>
     private static readonly string[] OnlyWhenNamed = ["overload", "soak"];
@@ -53,6 +53,33 @@ public sealed class BenchOptions
     /// <summary>Seed-shaped runs the soak scenario starts per second.</summary>
     public int SoakRunsPerSecond { get; private set; } = 2;
 
+    /// <summary>history: finished workflows in the tables at each point of the curve, the first normally 0.</summary>
+    public long[] HistoryWorkflows { get; private set; } = [0, 100_000, 1_000_000];
+
+    /// <summary>history: seed-shaped runs per measured window.</summary>
+    public int GrowthRuns { get; private set; } = 500;
+
+    /// <summary>history: windows per point, of which the median is reported.</summary>
+    public int GrowthWindows { get; private set; } = 3;
+
+    /// <summary>backlog: queued runs at each point of the curve.</summary>
+    public long[] BacklogRuns { get; private set; } = [100, 10_000, 100_000];
+
+    /// <summary>backlog: sleeping runs (not_before a day ahead) in the queue for the last point.</summary>
+    public int SleepingRuns { get; private set; } = 100_000;
+
+    /// <summary>backlog: probe runs enqueued one at a time at each point.</summary>
+    public int BacklogProbes { get; private set; } = 100;
+
+    /// <summary>steady: how long the steady rate runs.</summary>
+    public double SoakMinutes { get; private set; } = 10;
+
+    /// <summary>steady: seed-shaped runs (30 steps each) enqueued per second.</summary>
+    public int SteadyRunsPerSecond { get; private set; } = 20;
+
+    /// <summary>steady: seconds between samples.</summary>
+    public int SampleSeconds { get; private set; } = 30;
+
     /// <summary>Extra environment for the API process (--api-env KEY=VALUE), e.g. lower overload limits.</summary>
     public Dictionary<string, string> ApiEnvironment { get; } = [];
 
@@ -64,7 +91,8 @@ public sealed class BenchOptions
 
     public const string Usage = """
         usage: dotnet run -c Release --project Exp22.Benchmarks -- [scenario] [options]
-          scenario             all (default: steps, latency, http, rss, drain) | steps | latency | http | rss | drain | overload | soak
+          scenario             all (default: steps, latency, http, rss, drain, history, backlog, steady)
+                               | steps | latency | http | rss | drain | history | backlog | steady | overload | soak
           --runs R             seed-shaped runs (6 sub-workflows x 5 no-op steps) per throughput measurement (1000)
           --concurrency N      Workflows:Concurrency of each executor in steps, latency and drain (64)
           --warmup-seconds S   seed-shaped runs executed before each throughput window opens (10)
@@ -75,6 +103,15 @@ public sealed class BenchOptions
           --rss-runs N         runs in flight while the executor's peak RSS is read (1000)
           --drain-timeout S    Workflows:WorkflowCompletionTimeout of the drained executor, seconds (2)
           --no-statements      do not print pg_stat_statements' top statements
+          --history-workflows L  history: finished workflows already in the tables at each point (0,100000,1000000)
+          --growth-runs R      history: seed-shaped runs per measured window (500)
+          --growth-windows N   history: windows per point, the median reported (3)
+          --backlog-runs L     backlog: queued runs at each point (100,10000,100000)
+          --sleeping-runs N    backlog: sleeping runs (not_before a day ahead) for the last point (100000)
+          --backlog-probes N   backlog: probe runs enqueued 20 ms apart at each point (100)
+          --soak-minutes M     steady: minutes at the steady rate (10)
+          --steady-rate R      steady: seed-shaped runs enqueued per second (20)
+          --sample-seconds S   steady: seconds between samples (30)
           --overload-runs N    overload (run only when named): runs started through the API as fast as it takes them (100000)
           --overload-clients C overload: concurrent HTTP clients, each honouring Retry-After (512)
           --duration hh:mm:ss  soak (run only when named): how long runs are started and executors stopped (00:03:00)
@@ -126,6 +163,15 @@ public sealed class BenchOptions
                 case "--duration": options.SoakDuration = Duration(arg, value); break;
                 case "--stop-every": options.SoakStopEvery = Duration(arg, value); break;
                 case "--runs-per-second": options.SoakRunsPerSecond = Positive(arg, value); break;
+                case "--history-workflows": options.HistoryWorkflows = List(arg, value); break;
+                case "--growth-runs": options.GrowthRuns = Positive(arg, value); break;
+                case "--growth-windows": options.GrowthWindows = Positive(arg, value); break;
+                case "--backlog-runs": options.BacklogRuns = List(arg, value); break;
+                case "--sleeping-runs": options.SleepingRuns = Positive(arg, value); break;
+                case "--backlog-probes": options.BacklogProbes = Positive(arg, value); break;
+                case "--soak-minutes": options.SoakMinutes = Minutes(arg, value); break;
+                case "--steady-rate": options.SteadyRunsPerSecond = Positive(arg, value); break;
+                case "--sample-seconds": options.SampleSeconds = Positive(arg, value); break;
                 case "--connection-options": options.ConnectionOptions = value; break;
                 case "--drain-timeout": options.DrainCompletionTimeout = TimeSpan.FromSeconds(Positive(arg, value)); break;
                 default: throw new ArgumentException($"Unknown option '{arg}'.");
@@ -139,6 +185,16 @@ public sealed class BenchOptions
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
             ? n
             : throw new ArgumentException($"{option} must be a positive integer, not '{value}'.");
+
+    private static long[] List(string option, string value) =>
+        value.Split(',').Select(n => long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw new ArgumentException($"{option} takes a comma-separated list of counts, not '{value}'.")).ToArray();
+
+    private static double Minutes(string option, string value) =>
+        double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var m) && m > 0
+            ? m
+            : throw new ArgumentException($"{option} must be a positive number of minutes, not '{value}'.");
 
     private static void AddSetting(Dictionary<string, string> settings, string option, string value)
     {

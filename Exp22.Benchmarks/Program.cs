@@ -16,6 +16,12 @@ catch (ArgumentException e)
     return 2;
 }
 
+if (options.Includes("http") && !HeyLoad.IsInstalled())
+{
+    Console.Error.WriteLine(HeyLoad.Missing);
+    return 2;
+}
+
 using var cancel = new CancellationTokenSource();
 // Ctrl+C or SIGTERM: stop measuring, and let every scenario stop its child processes on the way out.
 using var onInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(
@@ -32,9 +38,12 @@ progress.Line($"scenario '{options.Scenario}' on {database.Description}, {Enviro
 figures.Add("scenario", options.Scenario);
 figures.Add("cores", Environment.ProcessorCount);
 
+// The ceiling every throughput figure is compared with, measured in the same run for that reason.
+if (options.Includes("steps") || options.Includes("http"))
+    await PgbenchCeiling.RunAsync(database, options, figures, progress, ct);
+
 if (options.Includes("steps"))
 {
-    await PgbenchCeiling.RunAsync(database, options, figures, progress, ct);
     await StepThroughput.RunAsync(database, options, 2, "", figures, progress, ct);
     await StepThroughput.RunAsync(database, options, 1, "_one_executor", figures, progress, ct);
     if (figures.TryGet("steps_per_s", out var two) && figures.TryGet("steps_per_s_one_executor", out var one))
@@ -49,6 +58,12 @@ if (options.Includes("rss"))
     await ExecutorMemory.RunAsync(database, options, figures, progress, ct);
 if (options.Includes("drain"))
     await DrainTiming.RunAsync(database, options, figures, progress, ct);
+if (options.Includes("history"))
+    await HistoryGrowth.RunAsync(database, options, figures, progress, ct);
+if (options.Includes("backlog"))
+    await BacklogClaims.RunAsync(database, options, figures, progress, ct);
+if (options.Includes("steady"))
+    await SteadySoak.RunAsync(database, options, figures, progress, ct);
 if (options.Includes("overload"))
     await Overload.RunAsync(database, options, figures, progress, ct);
 if (options.Includes("soak"))

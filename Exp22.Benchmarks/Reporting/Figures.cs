@@ -13,6 +13,10 @@ public sealed class Figures
 
     public void Add(string key, string value) => _values[key] = value;
 
+    /// <summary>A curve: one object per point, its figures rounded as given.</summary>
+    public void AddCurve(string key, IEnumerable<IReadOnlyDictionary<string, double>> points, int decimals = 3) =>
+        _values[key] = points.Select(p => p.ToDictionary(e => e.Key, e => Math.Round(e.Value, decimals))).ToList();
+
     public bool TryGet(string key, out double value)
     {
         value = _values.TryGetValue(key, out var o) && o is double d ? d : double.NaN;

@@ -9,8 +9,11 @@ using Exp22.Harness.Services;
 namespace Exp22.Benchmarks.Scenarios;
 
 /// <summary>
-/// <c>POST /runs</c> against an Exp22.Api process under concurrent load from an HttpClient loop in this
-/// process (on the same cores). No executor runs, so the figure is the API's and the database's alone.
+/// <c>POST /runs</c> against an Exp22.Api process under concurrent load, first from an HttpClient loop in this
+/// process, then from <c>hey</c> (a separate Go process: its own runtime, not this one's thread pool), both
+/// on the same cores. The API traces as production would: a parent-based ratio sampler (10% of new traces)
+/// unless <c>--api-env</c> sets OTEL_TRACES_SAMPLER. No executor runs, so the figures are the API's and
+/// the database's alone.
 /// </summary>
 public static class HttpEnqueue
 {
@@ -20,11 +23,16 @@ public static class HttpEnqueue
     {
         var connectionString = await database.CreateDatabaseAsync("http", ct);
         progress.Line("http: starting the API");
-        await using var api = ServiceProcess.Start(BuiltProjects.Api, "api", new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__exp22db"] = connectionString,
             ["Logging__LogLevel__Default"] = "Warning",
-        }, keptLines: ExecutorFleet.TailLines);
+            ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio",
+            ["OTEL_TRACES_SAMPLER_ARG"] = "0.1",
+        };
+        foreach (var (key, value) in options.ApiEnvironment)
+            environment[key] = value;
+        await using var api = ServiceProcess.Start(BuiltProjects.Api, "api", environment, keptLines: ExecutorFleet.TailLines);
         await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), ct);
 
         using var http = new HttpClient(new SocketsHttpHandler
@@ -42,13 +50,29 @@ public static class HttpEnqueue
         var (latencies, failures, elapsed) = await LoadAsync(http, options.HttpConcurrency, TimeSpan.FromSeconds(options.HttpSeconds), ct);
 
         var rps = latencies.Count / elapsed.TotalSeconds;
-        figures.Add("http_enqueue_rps", rps, 0);
-        figures.Add("http_enqueue_p50_ms", Percentiles.Of(latencies, 50), 2);
-        figures.Add("http_enqueue_p99_ms", Percentiles.Of(latencies, 99), 2);
-        figures.Add("http_enqueue_failures", failures);
+        figures.Add("http_inprocess_rps", rps, 0);
+        figures.Add("http_inprocess_p50_ms", Percentiles.Of(latencies, 50), 2);
+        figures.Add("http_inprocess_p99_ms", Percentiles.Of(latencies, 99), 2);
+        figures.Add("http_inprocess_failures", failures);
         figures.Add("http_concurrency", options.HttpConcurrency);
-        progress.Line($"http: {rps:0} requests/s, p50 {Percentiles.Of(latencies, 50):0.0} ms, p99 {Percentiles.Of(latencies, 99):0.0} ms, " +
-                      $"{failures} failed");
+        figures.Add("http_traces_sampler", $"{environment["OTEL_TRACES_SAMPLER"]} {environment["OTEL_TRACES_SAMPLER_ARG"]}");
+        progress.Line($"http (HttpClient in this process): {rps:0} requests/s, p50 {Percentiles.Of(latencies, 50):0.0} ms, " +
+                      $"p99 {Percentiles.Of(latencies, 99):0.0} ms, {failures} failed");
+
+        progress.Line($"http: hey -c {options.HttpConcurrency} -z {options.HttpSeconds}s POST /runs");
+        var hey = await HeyLoad.RunAsync(new Uri(api.BaseAddress, "/runs"), DemoRuns.Input(1, 1), options.HttpConcurrency,
+            TimeSpan.FromSeconds(options.HttpSeconds), ct);
+        figures.Add("http_enqueue_rps", hey.RequestsPerSecond, 0);
+        figures.Add("http_enqueue_p50_ms", hey.P50Ms, 2);
+        figures.Add("http_enqueue_p99_ms", hey.P99Ms, 2);
+        figures.Add("http_enqueue_failures", hey.Failures);
+        if (figures.TryGet("pgbench_tps", out var ceiling))
+        {
+            figures.Add("http_enqueue_fraction_of_pgbench", hey.RequestsPerSecond / ceiling, 3);
+            figures.Add("http_inprocess_fraction_of_pgbench", rps / ceiling, 3);
+        }
+
+        progress.Line($"http (hey): {hey.RequestsPerSecond:0} requests/s, p50 {hey.P50Ms:0.0} ms, p99 {hey.P99Ms:0.0} ms, {hey.Failures} failed");
     }
 
     private static async Task<(List<double> Latencies, long Failures, TimeSpan Elapsed)> LoadAsync(

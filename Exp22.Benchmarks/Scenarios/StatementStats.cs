@@ -21,6 +21,18 @@ public sealed class StatementStats
         return new StatementStats();
     }
 
+    /// <summary>Statements the database ran since the reset, this benchmark's own included (a few per second).</summary>
+    public async Task<long> CallsAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT coalesce(sum(calls), 0)::bigint
+            FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     public async Task PrintTopAsync(NpgsqlDataSource dataSource, double steps, Progress progress, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(

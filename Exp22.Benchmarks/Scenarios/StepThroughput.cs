@@ -46,12 +46,17 @@ public static class StepThroughput
             var statements = options.ShowStatements ? await StatementStats.ResetAsync(dataSource, ct) : null;
             var commitsBefore = await CommitsAsync(dataSource, ct);
             var cpuBefore = CpuSample(database, executors);
+            var tablesBefore = await TableActivity.ReadAsync(dataSource, ct);
+            var lockWaits = LockWaits.Start(dataSource);
 
             progress.Line($"steps ({executorCount} executor(s)): {options.Runs} runs x {SubWorkflows} x {StepsPerWorkflow} steps");
             await runs.EnqueueManyAsync(options.Runs, input, 8, ct);
             var succeeded = await runs.WaitForRunsAsync(warmupRuns + options.Runs, TimeSpan.FromMinutes(30), ct) - warmupRuns;
 
+            await lockWaits.DisposeAsync();
             var seconds = await WindowSecondsAsync(dataSource, since, ct);
+            var hotRatio = (await TableActivity.ReadAsync(dataSource, ct))["workflows"].HotRatioSince(tablesBefore["workflows"]);
+            var (activeBackends, waitingBackends) = lockWaits.Means;
             var (executorCpu, serverCpu) = CpuSample(database, executors);
             var commits = await CommitsAsync(dataSource, ct) - commitsBefore;
             var steps = (double)options.Runs * SubWorkflows * StepsPerWorkflow;
@@ -70,6 +75,11 @@ public static class StepThroughput
                 figures.Add("executor_cpu_ms_per_step", (executorCpu - cpuBefore.Executors) * 1000 / steps, 3);
                 if (database.ServerProcessId is not null)
                     figures.Add("postgres_cpu_ms_per_step", (serverCpu - cpuBefore.Server) * 1000 / steps, 3);
+                figures.Add("workflows_hot_update_ratio", hotRatio, 3);
+                figures.Add("backends_active_mean", activeBackends, 2);
+                figures.Add("backends_waiting_for_locks_mean", waitingBackends, 2);
+                if (statements is not null)
+                    figures.Add("statements_per_step", await statements.CallsAsync(dataSource, ct) / steps, 2);
             }
 
             progress.Line(
@@ -77,6 +87,8 @@ public static class StepThroughput
                 $"{stepsPerSecond:0} steps/s, {options.Runs / seconds:0.0} runs/s, {commits / steps:0.00} commits per step, " +
                 $"CPU per step {(executorCpu - cpuBefore.Executors) * 1000 / steps:0.000} ms executor(s)" +
                 (database.ServerProcessId is null ? "" : $", {(serverCpu - cpuBefore.Server) * 1000 / steps:0.000} ms PostgreSQL"));
+            progress.Line($"  HOT updates of exp22.workflows: {hotRatio:0.00} of its updates; backends running a statement: " +
+                          $"{activeBackends:0.0} on average, {waitingBackends:0.0} of them waiting for a lock");
             await PrintTimeSplitAsync(dataSource, since, progress, ct);
             if (statements is not null)
                 await statements.PrintTopAsync(dataSource, steps, progress, ct);

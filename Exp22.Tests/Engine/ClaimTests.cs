@@ -74,6 +74,38 @@ public sealed class ClaimTests
     }
 
     [Fact]
+    public async Task A_claim_passes_over_sleeping_rows_and_takes_due_and_ready_ones_in_priority_order()
+    {
+        var (engine, claims, database) = await StartAsync();
+        await using var __ = engine;
+        // Sleepers older than everything else, so that a scan in serving order meets them first.
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var sleepers = new NpgsqlCommand(
+                """
+                INSERT INTO exp22.workflows (id, run_id, name, queue, status, input, created_at, not_before, application_version)
+                SELECT id, id, 'steps', 'default', 'ENQUEUED', '{"steps":1}', now() - interval '1 hour', now() + interval '1 day', '1'
+                FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 500)) AS s
+                """, connection);
+            await sleepers.ExecuteNonQueryAsync();
+        }
+
+        var ready = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), applicationVersion: "1");
+        var due = await engine.Client.EnqueueAsync(
+            new EnqueueRequest("steps", """{"steps":1}""", Priority: 5, NotBefore: DateTimeOffset.UtcNow.AddMinutes(-1), ApplicationVersion: "1"),
+            CancellationToken.None);
+
+        var first = await claims.ClaimAsync("x", "1", ["default"], ["steps"], 1, CancellationToken.None);
+        var second = await claims.ClaimAsync("x", "1", ["default"], ["steps"], 10, CancellationToken.None);
+        var third = await claims.ClaimAsync("x", "1", ["default"], ["steps"], 10, CancellationToken.None);
+
+        Assert.Equal([due.RunId], first.Select(c => c.Id));
+        Assert.Equal([ready.RunId], second.Select(c => c.Id));
+        Assert.Empty(third);
+    }
+
+    [Fact]
     public async Task A_claim_takes_only_workflows_of_its_application_version()
     {
         var (engine, claims, _) = await StartAsync();
@@ -82,11 +114,13 @@ public sealed class ClaimTests
         for (var i = 0; i < 3; i++)
             older.Add((await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), applicationVersion: "2")).RunId);
         var mine = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), applicationVersion: "1");
+        var dueTheirs = await engine.Client.EnqueueAsync(new EnqueueRequest("steps", """{"steps":1}""",
+            NotBefore: DateTimeOffset.UtcNow.AddMinutes(-1), ApplicationVersion: "2"), CancellationToken.None);
 
         var claimed = await claims.ClaimAsync("x", "1", ["default"], ["steps"], 10, CancellationToken.None);
         var theirs = await claims.ClaimAsync("y", "2", ["default"], ["steps"], 10, CancellationToken.None);
 
         Assert.Equal([mine.RunId], claimed.Select(c => c.Id));
-        Assert.Equal(older.ToHashSet(), theirs.Select(c => c.Id).ToHashSet());
+        Assert.Equal(older.Append(dueTheirs.RunId).ToHashSet(), theirs.Select(c => c.Id).ToHashSet());
     }
 }

@@ -33,7 +33,7 @@ public sealed class VersionClaimPlanTests(ITestOutputHelper output)
             await fill.ExecuteNonQueryAsync();
 
         await using var transaction = await connection.BeginTransactionAsync();
-        await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS) {QueueClaims.Sql}", connection, transaction);
+        await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS) {QueueClaims.ClaimSql}", connection, transaction);
         string[] queues = ["default"];
         string[] names = ["steps"];
         explain.Parameters.Add(new NpgsqlParameter("queues", queues));
@@ -52,7 +52,7 @@ public sealed class VersionClaimPlanTests(ITestOutputHelper output)
         await transaction.RollbackAsync();
         output.WriteLine(string.Join("\n", plan));
         var text = string.Join("\n", plan);
-        Assert.Contains("Index Scan using workflows_claimable on workflows", text);
+        Assert.Contains("Index Scan using workflows_ready on workflows", text);
         Assert.Contains(plan, line => line.Contains("Index Cond: ((queue = q.queue) AND (application_version = ", StringComparison.Ordinal));
         Assert.DoesNotContain("Sort Method: external", text);
         Assert.DoesNotContain(plan, line => line.Contains("Rows Removed by Filter", StringComparison.Ordinal)

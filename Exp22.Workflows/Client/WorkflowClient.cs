@@ -21,9 +21,9 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
     // Without a version from the caller, the run must be run by the latest one (LatestApplicationVersionSql).
     private const string EnqueueSql = $$"""
-        INSERT INTO exp22.workflows (id, run_id, name, queue, priority, status, input, idempotency_key,
+        INSERT INTO {{Sql.Schema}}.workflows (id, run_id, name, queue, priority, status, input, idempotency_key,
                                      trace_parent, trace_state, deadline, partition_key, not_before, application_version)
-        VALUES (@id, @id, @name, @queue, @priority, 'ENQUEUED', @input, @idempotency_key,
+        VALUES (@id, @id, @name, @queue, @priority, {{Sql.Enqueued}}, @input, @idempotency_key,
                 @trace_parent, @trace_state, least(@deadline, now() + @timeout), @partition_key,
                 nullif(greatest(@not_before, now() + @delay, '-infinity'), '-infinity'),
                 coalesce(@application_version, {{LatestApplicationVersionSql.Latest}}))
@@ -31,81 +31,81 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         RETURNING id, status, xmax = 0, created_at, application_version
         """;
 
-    private const string ListSql = """
+    private const string ListSql = $$"""
         SELECT w.id, w.name, w.status, w.queue, w.created_at, w.started_at, w.completed_at,
-               (SELECT count(*) FROM exp22.steps s JOIN exp22.workflows d ON d.id = s.workflow_id
+               (SELECT count(*) FROM {{Sql.Schema}}.steps s JOIN {{Sql.Schema}}.workflows d ON d.id = s.workflow_id
                 WHERE d.run_id = w.id)::int
-        FROM exp22.workflows w
+        FROM {{Sql.Schema}}.workflows w
         WHERE w.parent_id IS NULL
           AND (@status::text IS NULL OR w.status = @status)
         ORDER BY w.created_at DESC
         LIMIT @limit
         """;
 
-    private const string TreeWorkflowsSql = """
+    private const string TreeWorkflowsSql = $$"""
         SELECT id, parent_id, child_seq, name, status, queue, executor_id, attempt, input::text, output::text,
                error, created_at, started_at, completed_at, recoveries, recoveries_without_progress, recovered_from, recovered_at
-        FROM exp22.workflows
+        FROM {{Sql.Schema}}.workflows
         WHERE run_id = @run_id
         ORDER BY parent_id NULLS FIRST, child_seq
         """;
 
-    private const string TreeStepsSql = """
+    private const string TreeStepsSql = $$"""
         SELECT s.workflow_id, s.seq, s.name, s.output::text, s.error, s.executor_id, s.attempt, s.tries,
                s.started_at, s.completed_at
-        FROM exp22.steps s
-        JOIN exp22.workflows w ON w.id = s.workflow_id
+        FROM {{Sql.Schema}}.steps s
+        JOIN {{Sql.Schema}}.workflows w ON w.id = s.workflow_id
         WHERE w.run_id = @run_id
         ORDER BY s.workflow_id, s.seq
         """;
 
     // Cancels the workflow and every descendant that has not finished, and tells executors running
     // any of them to stop. The root's prior status comes from the statement's snapshot.
-    private const string CancelSql = """
+    private const string CancelSql = $$"""
         WITH RECURSIVE tree AS (
-            SELECT id FROM exp22.workflows WHERE id = @id
+            SELECT id FROM {{Sql.Schema}}.workflows WHERE id = @id
             UNION ALL
-            SELECT c.id FROM exp22.workflows c JOIN tree t ON c.parent_id = t.id),
+            SELECT c.id FROM {{Sql.Schema}}.workflows c JOIN tree t ON c.parent_id = t.id),
         cancelled AS (
-            UPDATE exp22.workflows w
-            SET status = 'CANCELLED', completed_at = now(), waiting_for = NULL
+            UPDATE {{Sql.Schema}}.workflows w
+            SET status = {{Sql.Cancelled}}, completed_at = now(), waiting_for = NULL
             FROM tree
-            WHERE w.id = tree.id AND w.status IN ('ENQUEUED', 'RUNNING')
+            WHERE w.id = tree.id AND w.status IN ({{Sql.Enqueued}}, {{Sql.Running}})
             RETURNING w.id, w.executor_id),
         notified AS (
             SELECT pg_notify(@channel, id::text) FROM cancelled WHERE executor_id IS NOT NULL)
-        SELECT EXISTS (SELECT 1 FROM exp22.workflows WHERE id = @id),
+        SELECT EXISTS (SELECT 1 FROM {{Sql.Schema}}.workflows WHERE id = @id),
                EXISTS (SELECT 1 FROM cancelled WHERE id = @id),
                (SELECT count(*) FROM notified)
         """;
 
     // Taken as its own statement so that the next one's snapshot is later than any park of the receiver
     // that committed first (see WorkflowOutcomes.ParkUntilAsync).
-    private const string LockTargetSql = "SELECT 1 FROM exp22.workflows WHERE id = @workflow_id FOR NO KEY UPDATE";
+    private const string LockTargetSql = $"SELECT 1 FROM {Sql.Schema}.workflows WHERE id = @workflow_id FOR NO KEY UPDATE";
 
     // A receiver parked on this topic becomes claimable at once; a resend with the same key is dropped,
     // delivered or not.
-    private const string SendSql = """
+    private const string SendSql = $$"""
         WITH sent AS (
-            INSERT INTO exp22.messages (workflow_id, topic, payload, idempotency_key)
-            SELECT id, @topic, @payload, @idempotency_key FROM exp22.workflows WHERE id = @workflow_id
+            INSERT INTO {{Sql.Schema}}.messages (workflow_id, topic, payload, idempotency_key)
+            SELECT id, @topic, @payload, @idempotency_key FROM {{Sql.Schema}}.workflows WHERE id = @workflow_id
             ON CONFLICT (workflow_id, idempotency_key) DO NOTHING
             RETURNING workflow_id),
         woken AS (
-            UPDATE exp22.workflows w
+            UPDATE {{Sql.Schema}}.workflows w
             SET not_before = NULL, waiting_topic = NULL
             FROM sent
             WHERE w.id = sent.workflow_id
-              AND w.status = 'ENQUEUED'
+              AND w.status = {{Sql.Enqueued}}
               AND w.waiting_topic = @topic
             RETURNING w.queue)
-        SELECT EXISTS (SELECT 1 FROM exp22.workflows WHERE id = @workflow_id),
+        SELECT EXISTS (SELECT 1 FROM {{Sql.Schema}}.workflows WHERE id = @workflow_id),
                EXISTS (SELECT 1 FROM sent),
                (SELECT count(pg_notify(@channel, queue)) FROM woken)
         """;
 
-    private const string GetEventSql = """
-        SELECT value::text, updated_at FROM exp22.workflow_events WHERE workflow_id = @workflow_id AND key = @key
+    private const string GetEventSql = $$"""
+        SELECT value::text, updated_at FROM {{Sql.Schema}}.workflow_events WHERE workflow_id = @workflow_id AND key = @key
         """;
 
     private static readonly TimeSpan EventPollInterval = TimeSpan.FromMilliseconds(100);
@@ -223,7 +223,7 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             run = new EnqueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2),
-                reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetString(4));
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetStringOrNull(4));
         }
 
         activity?.SetTag(WorkflowTelemetry.RunIdTag, run.RunId.ToString());
@@ -258,7 +258,7 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         {
             runs.Add(new RunSummary(
                 reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetFieldValue<DateTimeOffset>(4), NullableTime(reader, 5), NullableTime(reader, 6),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetValueOrNull<DateTimeOffset>(5), reader.GetValueOrNull<DateTimeOffset>(6),
                 reader.GetInt32(7)));
         }
 
@@ -286,14 +286,14 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var workflowId = reader.GetGuid(0);
-            var error = reader.IsDBNull(4) ? null : reader.GetString(4);
+            var error = reader.GetStringOrNull(4);
             if (!steps.TryGetValue(workflowId, out var list))
                 steps[workflowId] = list = [];
             list.Add(new StepNode(
                 reader.GetInt32(1), reader.GetString(2),
                 error is null ? WorkflowStatus.Success : WorkflowStatus.Error,
                 reader.GetString(5), reader.GetInt32(6), reader.GetInt32(7),
-                reader.IsDBNull(3) ? null : ParseJson(reader.GetString(3)), error,
+                reader.GetStringOrNull(3) is { } output ? ParseJson(output) : null, error,
                 reader.GetFieldValue<DateTimeOffset>(8), reader.GetFieldValue<DateTimeOffset>(9)));
         }
 
@@ -342,9 +342,6 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     public Task<IReadOnlyList<StepNode>?> ListStepsAsync(Guid workflowId, CancellationToken cancellationToken) =>
         _management.ListStepsAsync(workflowId, cancellationToken);
 
-    private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
-
     private static JsonElement ParseJson(string json)
     {
         using var document = JsonDocument.Parse(json);
@@ -358,11 +355,11 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         int Recoveries, int RecoveriesWithoutProgress, string? RecoveredFrom, DateTimeOffset? RecoveredAt)
     {
         public static WorkflowRow Read(NpgsqlDataReader r) => new(
-            r.GetGuid(0), r.IsDBNull(1) ? null : r.GetGuid(1), r.IsDBNull(2) ? null : r.GetInt32(2),
-            r.GetString(3), r.GetString(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6),
-            r.GetInt32(7), r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10),
-            r.GetFieldValue<DateTimeOffset>(11), NullableTime(r, 12), NullableTime(r, 13),
-            r.GetInt32(14), r.GetInt32(15), r.IsDBNull(16) ? null : r.GetString(16), NullableTime(r, 17));
+            r.GetGuid(0), r.GetValueOrNull<Guid>(1), r.GetValueOrNull<int>(2),
+            r.GetString(3), r.GetString(4), r.GetString(5), r.GetStringOrNull(6),
+            r.GetInt32(7), r.GetString(8), r.GetStringOrNull(9), r.GetStringOrNull(10),
+            r.GetFieldValue<DateTimeOffset>(11), r.GetValueOrNull<DateTimeOffset>(12), r.GetValueOrNull<DateTimeOffset>(13),
+            r.GetInt32(14), r.GetInt32(15), r.GetStringOrNull(16), r.GetValueOrNull<DateTimeOffset>(17));
 
         public WorkflowNode ToNode(IReadOnlyList<StepNode> steps, IReadOnlyList<WorkflowNode> children) => new(
             Id, ParentId, ChildSeq, Name, Status, Queue, ExecutorId, Attempt, ParseJson(Input),

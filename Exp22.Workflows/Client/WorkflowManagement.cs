@@ -16,30 +16,30 @@ internal sealed class WorkflowManagement(NpgsqlDataSource dataSource)
     // streak) and the deadline (which already passed, if that is what cancelled it). executor_id NULL fences out any execution a cancel has not stopped yet.
     // Each keeps its application version (its checkpoints were written by that code) unless the operator
     // names another.
-    private const string ResumeSql = """
+    private const string ResumeSql = $$"""
         WITH RECURSIVE tree AS (
-            SELECT id FROM exp22.workflows WHERE id = @id
+            SELECT id FROM {{Sql.Schema}}.workflows WHERE id = @id
             UNION ALL
-            SELECT c.id FROM exp22.workflows c JOIN tree t ON c.parent_id = t.id),
+            SELECT c.id FROM {{Sql.Schema}}.workflows c JOIN tree t ON c.parent_id = t.id),
         resumed AS (
-            UPDATE exp22.workflows w
-            SET status = 'ENQUEUED', executor_id = NULL, output = NULL, error = NULL, error_detail = NULL,
+            UPDATE {{Sql.Schema}}.workflows w
+            SET status = {{Sql.Enqueued}}, executor_id = NULL, output = NULL, error = NULL, error_detail = NULL,
                 completed_at = NULL, waiting_for = NULL, not_before = NULL, waiting_topic = NULL,
                 recoveries_without_progress = 0, deadline = NULL,
                 application_version = coalesce(@application_version, w.application_version)
             FROM tree
-            WHERE w.id = tree.id AND w.status IN ('CANCELLED', 'ERROR', 'MAX_RECOVERY_EXCEEDED')
+            WHERE w.id = tree.id AND w.status IN ({{Sql.Cancelled}}, {{Sql.Error}}, {{Sql.MaxRecoveryExceeded}})
             RETURNING w.id, w.queue),
         failed_steps AS (
-            DELETE FROM exp22.steps s
+            DELETE FROM {{Sql.Schema}}.steps s
             USING resumed r
             WHERE s.workflow_id = r.id
               AND s.error IS NOT NULL
-              AND s.seq = (SELECT max(seq) FROM exp22.steps l WHERE l.workflow_id = r.id)
+              AND s.seq = (SELECT max(seq) FROM {{Sql.Schema}}.steps l WHERE l.workflow_id = r.id)
             RETURNING s.workflow_id),
         notified AS (
             SELECT pg_notify(@channel, queue) FROM (SELECT DISTINCT queue FROM resumed) AS queues)
-        SELECT EXISTS (SELECT 1 FROM exp22.workflows WHERE id = @id),
+        SELECT EXISTS (SELECT 1 FROM {{Sql.Schema}}.workflows WHERE id = @id),
                EXISTS (SELECT 1 FROM resumed WHERE id = @id),
                (SELECT count(*) FROM failed_steps) + (SELECT count(*) FROM notified)
         """;
@@ -51,32 +51,32 @@ internal sealed class WorkflowManagement(NpgsqlDataSource dataSource)
     private const string ForkSql = $$"""
         WITH source AS (
             SELECT name, queue, priority, input, trace_parent, trace_state
-            FROM exp22.workflows
+            FROM {{Sql.Schema}}.workflows
             WHERE id = @source_id AND parent_id IS NULL),
         forked AS (
-            INSERT INTO exp22.workflows (id, run_id, name, queue, priority, status, input, attempt, trace_parent, trace_state,
-                                         application_version)
-            SELECT @id, @id, name, queue, priority, 'ENQUEUED', input, 1, trace_parent, trace_state,
+            INSERT INTO {{Sql.Schema}}.workflows (id, run_id, name, queue, priority, status, input, attempt, trace_parent, trace_state,
+                                                  application_version)
+            SELECT @id, @id, name, queue, priority, {{Sql.Enqueued}}, input, 1, trace_parent, trace_state,
                    coalesce(@application_version, {{LatestApplicationVersionSql.Latest}})
             FROM source
             RETURNING id, queue, created_at),
         copied AS (
-            INSERT INTO exp22.steps (workflow_id, seq, name, output, error, error_detail, executor_id, attempt, tries,
+            INSERT INTO {{Sql.Schema}}.steps (workflow_id, seq, name, output, error, error_detail, executor_id, attempt, tries,
                                      started_at, completed_at)
             SELECT forked.id, s.seq, s.name, s.output, s.error, s.error_detail, s.executor_id, s.attempt, s.tries,
                    s.started_at, s.completed_at
-            FROM exp22.steps s, forked
+            FROM {{Sql.Schema}}.steps s, forked
             WHERE s.workflow_id = @source_id AND s.seq < @from_step
             RETURNING 1)
         SELECT forked.created_at, (SELECT count(*) FROM copied)::int, (SELECT count(pg_notify(@channel, queue)) FROM forked)
         FROM forked
         """;
 
-    private const string StepsSql = """
+    private const string StepsSql = $$"""
         SELECT w.id IS NOT NULL, s.seq, s.name, s.output::text, s.error, s.executor_id, s.attempt, s.tries,
                s.started_at, s.completed_at
-        FROM (SELECT id FROM exp22.workflows WHERE id = @id) w
-        LEFT JOIN exp22.steps s ON s.workflow_id = w.id
+        FROM (SELECT id FROM {{Sql.Schema}}.workflows WHERE id = @id) w
+        LEFT JOIN {{Sql.Schema}}.steps s ON s.workflow_id = w.id
         ORDER BY s.seq
         """;
 
@@ -151,12 +151,12 @@ internal sealed class WorkflowManagement(NpgsqlDataSource dataSource)
             found = true;
             if (reader.IsDBNull(1))
                 continue;
-            var error = reader.IsDBNull(4) ? null : reader.GetString(4);
+            var error = reader.GetStringOrNull(4);
             steps.Add(new StepNode(
                 reader.GetInt32(1), reader.GetString(2),
                 error is null ? WorkflowStatus.Success : WorkflowStatus.Error,
                 reader.GetString(5), reader.GetInt32(6), reader.GetInt32(7),
-                reader.IsDBNull(3) ? null : WorkflowJson.Deserialize<System.Text.Json.JsonElement>(reader.GetString(3)), error,
+                reader.GetStringOrNull(3) is { } output ? WorkflowJson.Deserialize<System.Text.Json.JsonElement>(output) : null, error,
                 reader.GetFieldValue<DateTimeOffset>(8), reader.GetFieldValue<DateTimeOffset>(9)));
         }
 

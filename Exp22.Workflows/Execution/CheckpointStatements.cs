@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -13,30 +14,28 @@ internal sealed class CheckpointStatements(NpgsqlDataSource dataSource)
     // is ordered strictly before or after this write: either the checkpoint lands before the new owner
     // loads history, or the fence no longer matches and that row is not written. RETURNING names the
     // rows whose fence held.
-    private const string ManySql = """
-        INSERT INTO exp22.steps (workflow_id, seq, name, output, error, error_detail, executor_id, attempt, tries,
+    private const string ManySql = $$"""
+        INSERT INTO {{Sql.Schema}}.steps (workflow_id, seq, name, output, error, error_detail, executor_id, attempt, tries,
                                  started_at, completed_at)
         SELECT w.id, c.seq, c.name, c.output, c.error, c.error_detail, w.executor_id, w.attempt, c.tries, c.started_at, now()
         FROM unnest(@workflow_ids, @seqs, @names, @outputs, @errors, @error_details, @executor_ids, @attempts, @tries,
                     @started_ats)
                  AS c (workflow_id, seq, name, output, error, error_detail, executor_id, attempt, tries, started_at)
-        JOIN exp22.workflows w ON w.id = c.workflow_id
+        JOIN {{Sql.Schema}}.workflows w ON w.id = c.workflow_id
         WHERE w.executor_id = c.executor_id
           AND w.attempt = c.attempt
-          AND w.status = 'RUNNING'
+          AND w.status = {{Sql.Running}}
         FOR SHARE OF w
         RETURNING workflow_id, seq
         """;
 
-    private const string OneSql = """
-        INSERT INTO exp22.steps (workflow_id, seq, name, output, error, error_detail, executor_id, attempt, tries,
+    private const string OneSql = $$"""
+        INSERT INTO {{Sql.Schema}}.steps (workflow_id, seq, name, output, error, error_detail, executor_id, attempt, tries,
                                  started_at, completed_at)
         SELECT w.id, @seq, @name, @output, @error, @error_detail, w.executor_id, w.attempt, @tries, @started_at, now()
-        FROM exp22.workflows w
+        FROM {{Sql.Schema}}.workflows w
         WHERE w.id = @workflow_id
-          AND w.executor_id = @executor_id
-          AND w.attempt = @attempt
-          AND w.status = 'RUNNING'
+          AND {{ClaimFence.Holds}}
         FOR SHARE
         """;
 
@@ -89,8 +88,7 @@ internal sealed class CheckpointStatements(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("output", NpgsqlDbType.Jsonb) { Value = (object?)checkpoint.Output ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)checkpoint.Error ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("error_detail", NpgsqlDbType.Text) { Value = (object?)checkpoint.ErrorDetail ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("executor_id", checkpoint.Workflow.ExecutorId));
-        command.Parameters.Add(new NpgsqlParameter("attempt", checkpoint.Workflow.Attempt));
+        ClaimFence.AddParameters(command.Parameters, checkpoint.Workflow);
         command.Parameters.Add(new NpgsqlParameter("tries", checkpoint.Tries));
         command.Parameters.Add(new NpgsqlParameter("started_at", checkpoint.StartedAt));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;

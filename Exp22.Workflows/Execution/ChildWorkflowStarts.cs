@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Exp22.Workflows.Telemetry;
 using Npgsql;
 using NpgsqlTypes;
@@ -10,18 +11,16 @@ namespace Exp22.Workflows.Execution;
 /// </summary>
 internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
 {
-    private const string InsertSql = """
-        INSERT INTO exp22.workflows (id, run_id, parent_id, child_seq, name, queue, priority, status, input,
+    private const string InsertSql = $$"""
+        INSERT INTO {{Sql.Schema}}.workflows (id, run_id, parent_id, child_seq, name, queue, priority, status, input,
                                      trace_parent, trace_state, partition_key, application_version)
-        SELECT c.id, w.run_id, w.id, c.seq, @name, @queue, @priority, 'ENQUEUED', c.input,
+        SELECT c.id, w.run_id, w.id, c.seq, @name, @queue, @priority, {{Sql.Enqueued}}, c.input,
                coalesce(@trace_parent, w.trace_parent), CASE WHEN @trace_parent IS NULL THEN w.trace_state ELSE @trace_state END,
                w.partition_key, w.application_version
-        FROM exp22.workflows w,
+        FROM {{Sql.Schema}}.workflows w,
              unnest(@ids, @seqs, @inputs) AS c (id, seq, input)
         WHERE w.id = @parent_id
-          AND w.executor_id = @executor_id
-          AND w.attempt = @attempt
-          AND w.status = 'RUNNING'
+          AND {{ClaimFence.Holds}}
         FOR SHARE OF w
         """;
 
@@ -36,7 +35,7 @@ internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
         var traceContext = TraceContextColumns.OfCurrent();
         var batch = dataSource.CreateBatch();
         await using var batchDisposal = batch.ConfigureAwait(false);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertSql)
+        var insert = new NpgsqlBatchCommand(InsertSql)
         {
             Parameters =
             {
@@ -47,12 +46,12 @@ internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
                 new("seqs", seqs),
                 new("inputs", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = inputs },
                 new("parent_id", parent.Id),
-                new("executor_id", parent.ExecutorId),
-                new("attempt", parent.Attempt),
                 new("trace_parent", NpgsqlDbType.Text) { Value = traceContext.TraceParentValue },
                 new("trace_state", NpgsqlDbType.Text) { Value = traceContext.TraceStateValue },
             },
-        });
+        };
+        ClaimFence.AddParameters(insert.Parameters, parent);
+        batch.BatchCommands.Add(insert);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(NotifySql)
         {
             Parameters = { new("channel", Notifications.Enqueued), new("queue", queue) },

@@ -1,3 +1,5 @@
+using Exp22.Workflows.Storage;
+
 namespace Exp22.Workflows.Execution;
 
 /// <summary>
@@ -7,14 +9,14 @@ namespace Exp22.Workflows.Execution;
 internal static class CrashRecoverySql
 {
     /// <summary>A select-list column: the workflow's checkpoints and started children, its durable progress.</summary>
-    public const string ProgressColumn = """
-        (SELECT count(*) FROM exp22.steps s WHERE s.workflow_id = w.id)
-          + (SELECT count(*) FROM exp22.workflows c WHERE c.parent_id = w.id) AS progress
+    public const string ProgressColumn = $$"""
+        (SELECT count(*) FROM {{Sql.Schema}}.steps s WHERE s.workflow_id = w.id)
+          + (SELECT count(*) FROM {{Sql.Schema}}.workflows c WHERE c.parent_id = w.id) AS progress
         """;
 
     /// <summary>The SET list of the recovering UPDATE: <c>w</c> is the workflow, <c>a.progress</c> its progress now.</summary>
-    public const string SetRecovered = """
-        status = 'ENQUEUED',
+    public const string SetRecovered = $$"""
+        status = {{Sql.Enqueued}},
         executor_id = NULL,
         recoveries = w.recoveries + 1,
         recoveries_without_progress = CASE WHEN a.progress > w.recovery_progress THEN 1

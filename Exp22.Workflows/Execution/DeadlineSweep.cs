@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 
 namespace Exp22.Workflows.Execution;
@@ -13,12 +14,12 @@ internal static class DeadlineSweep
     public const int BatchSize = 100;
 
     // SKIP LOCKED: a run another executor's beat is cancelling right now is left to it.
-    private const string Sql = """
+    private const string SweepSql = $$"""
         WITH RECURSIVE expired AS (
             SELECT id, deadline
-            FROM exp22.workflows
+            FROM {{Sql.Schema}}.workflows
             WHERE deadline IS NOT NULL
-              AND status IN ('ENQUEUED', 'RUNNING')
+              AND status IN ({{Sql.Enqueued}}, {{Sql.Running}})
               AND deadline <= now()
             ORDER BY deadline
             LIMIT @batch
@@ -26,18 +27,18 @@ internal static class DeadlineSweep
         tree AS (
             SELECT id, deadline FROM expired
             UNION ALL
-            SELECT c.id, t.deadline FROM exp22.workflows c JOIN tree t ON c.parent_id = t.id),
+            SELECT c.id, t.deadline FROM {{Sql.Schema}}.workflows c JOIN tree t ON c.parent_id = t.id),
         cancelled AS (
-            UPDATE exp22.workflows w
-            SET status = 'CANCELLED', completed_at = now(), waiting_for = NULL,
+            UPDATE {{Sql.Schema}}.workflows w
+            SET status = {{Sql.Cancelled}}, completed_at = now(), waiting_for = NULL,
                 error = 'Cancelled: the run''s deadline (' || to_char(tree.deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || ') passed'
             FROM tree
-            WHERE w.id = tree.id AND w.status IN ('ENQUEUED', 'RUNNING')
+            WHERE w.id = tree.id AND w.status IN ({{Sql.Enqueued}}, {{Sql.Running}})
             RETURNING w.id, w.executor_id)
         SELECT count(*)::int, count(pg_notify(@channel, id::text)) FILTER (WHERE executor_id IS NOT NULL)::int FROM cancelled
         """;
 
-    public static NpgsqlBatchCommand Command() => new(Sql)
+    public static NpgsqlBatchCommand Command() => new(SweepSql)
     {
         Parameters =
         {

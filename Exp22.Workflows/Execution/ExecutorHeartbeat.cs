@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -19,8 +20,8 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
 
     // The drain's start keeps its first value for the rest of the drain; any other state clears it. A
     // beat that arrives after this process left (a slow fire-and-forget one) does not revive the row.
-    private const string BeatSql = """
-        INSERT INTO exp22.executors AS e (id, application_version, state, concurrency, queues, heartbeat_timeout,
+    private const string BeatSql = $$"""
+        INSERT INTO {{Sql.Schema}}.executors AS e (id, application_version, state, concurrency, queues, heartbeat_timeout,
                                           drain_started_at, drain_deadline, in_flight, in_flight_count)
         VALUES (@executor_id, @application_version, @state, @concurrency, @queues, @heartbeat_timeout,
                 now() - @drain_started_ago, now() - @drain_started_ago + @completion_timeout, @in_flight, @in_flight_count)
@@ -58,31 +59,31 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
     private const string RecoverSql = $$"""
         WITH abandoned AS (
             SELECT w.id, w.executor_id AS silent_executor, {{CrashRecoverySql.ProgressColumn}}
-            FROM exp22.workflows w
-            WHERE w.status = 'RUNNING'
+            FROM {{Sql.Schema}}.workflows w
+            WHERE w.status = {{Sql.Running}}
               AND w.executor_id IS NOT NULL
               AND w.executor_id <> @executor_id
               AND w.application_version = @application_version
               AND (EXISTS (
-                       SELECT 1 FROM exp22.executors e
+                       SELECT 1 FROM {{Sql.Schema}}.executors e
                        WHERE e.id = w.executor_id AND e.state = 'stopped')
                    OR EXISTS (
-                       SELECT 1 FROM exp22.executors me
+                       SELECT 1 FROM {{Sql.Schema}}.executors me
                        WHERE me.id = @executor_id AND me.state <> 'stopped'
                          AND me.heartbeat_at > now() - @heartbeat_timeout
                          AND me.beating_since <= now() - @heartbeat_timeout))
               AND NOT EXISTS (
-                  SELECT 1 FROM exp22.executors e
+                  SELECT 1 FROM {{Sql.Schema}}.executors e
                   WHERE e.id = w.executor_id AND e.state <> 'stopped' AND e.heartbeat_at > now() - @heartbeat_timeout)
             FOR UPDATE OF w SKIP LOCKED),
         recovered AS (
-            UPDATE exp22.workflows w
+            UPDATE {{Sql.Schema}}.workflows w
             SET {{CrashRecoverySql.SetRecovered}}
             FROM abandoned a
             WHERE w.id = a.id
             RETURNING w.id, w.attempt, w.queue, a.silent_executor),
         recorded AS (
-            INSERT INTO exp22.workflow_interruptions (workflow_id, attempt, executor_id, reason)
+            INSERT INTO {{Sql.Schema}}.workflow_interruptions (workflow_id, attempt, executor_id, reason)
             SELECT id, attempt, silent_executor, @reason FROM recovered
             ON CONFLICT DO NOTHING),
         per_queue AS (
@@ -93,20 +94,20 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
     // Unpinned workflows (enqueued while no executor had ever registered, or unfinished at the upgrade
     // that brought versions) become this executor's version, a batch per beat; what it adopts enqueued,
     // its claims take next. SKIP LOCKED: an adoption never waits for a workflow's writes.
-    private const string AdoptSql = """
+    private const string AdoptSql = $$"""
         WITH unpinned AS (
             SELECT id
-            FROM exp22.workflows
-            WHERE application_version IS NULL AND status IN ('ENQUEUED', 'RUNNING')
+            FROM {{Sql.Schema}}.workflows
+            WHERE application_version IS NULL AND status IN ({{Sql.Enqueued}}, {{Sql.Running}})
             LIMIT @adopt_batch
             FOR UPDATE SKIP LOCKED),
         adopted AS (
-            UPDATE exp22.workflows w
+            UPDATE {{Sql.Schema}}.workflows w
             SET application_version = @application_version
             FROM unpinned u
             WHERE w.id = u.id
             RETURNING w.queue, w.status)
-        SELECT count(pg_notify(@channel, queue)) FROM (SELECT DISTINCT queue FROM adopted WHERE status = 'ENQUEUED') q
+        SELECT count(pg_notify(@channel, queue)) FROM (SELECT DISTINCT queue FROM adopted WHERE status = {{Sql.Enqueued}}) q
         """;
 
     /// <summary>How many unpinned workflows one beat adopts, so that a large upgrade backlog never makes a beat slow.</summary>
@@ -114,15 +115,15 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
 
     // The row stays, marked stopped, so that monitoring shows how the drain ended; executors gone for
     // long are forgotten here, once nothing of theirs is left to recover.
-    private const string LeaveSql = """
-        UPDATE exp22.executors
+    private const string LeaveSql = $$"""
+        UPDATE {{Sql.Schema}}.executors
         SET state = 'stopped', stopped_at = now(), heartbeat_at = now(), in_flight = '[]', in_flight_count = 0
         WHERE id = @executor_id;
 
-        DELETE FROM exp22.executors e
+        DELETE FROM {{Sql.Schema}}.executors e
         WHERE e.id <> @executor_id
           AND e.heartbeat_at < now() - @forget_after
-          AND NOT EXISTS (SELECT 1 FROM exp22.workflows w WHERE w.status = 'RUNNING' AND w.executor_id = e.id)
+          AND NOT EXISTS (SELECT 1 FROM {{Sql.Schema}}.workflows w WHERE w.status = {{Sql.Running}} AND w.executor_id = e.id)
         """;
 
     /// <param name="recoverOthers">

@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,45 +10,43 @@ namespace Exp22.Workflows.Execution;
 /// </summary>
 internal sealed class FinishStatements(NpgsqlDataSource dataSource)
 {
-    private const string FinishOneSql = """
-        UPDATE exp22.workflows
+    private const string FinishOneSql = $$"""
+        UPDATE {{Sql.Schema}}.workflows w
         SET status = @status, output = @output, error = @error, error_detail = @error_detail, completed_at = now()
-        WHERE id = @id
-          AND executor_id = @executor_id
-          AND attempt = @attempt
-          AND status = 'RUNNING'
+        WHERE w.id = @id
+          AND {{ClaimFence.Holds}}
         """;
 
-    private const string FinishManySql = """
-        UPDATE exp22.workflows w
+    private const string FinishManySql = $$"""
+        UPDATE {{Sql.Schema}}.workflows w
         SET status = f.status, output = f.output, error = f.error, error_detail = f.error_detail, completed_at = now()
         FROM unnest(@ids, @executor_ids, @attempts, @statuses, @outputs, @errors, @error_details)
                  AS f (id, executor_id, attempt, status, output, error, error_detail)
         WHERE w.id = f.id
           AND w.executor_id = f.executor_id
           AND w.attempt = f.attempt
-          AND w.status = 'RUNNING'
+          AND w.status = {{Sql.Running}}
         RETURNING w.id
         """;
 
     // Taken as its own statement so that the next statement's snapshot sees every sibling that finished
     // before this lock was granted (READ COMMITTED takes a snapshot per statement). In id order, so that
     // two batches sharing parents queue behind each other instead of deadlocking.
-    private const string LockParentsSql = """
-        SELECT 1 FROM exp22.workflows WHERE id = ANY (@parent_ids) ORDER BY id FOR NO KEY UPDATE
+    private const string LockParentsSql = $$"""
+        SELECT 1 FROM {{Sql.Schema}}.workflows WHERE id = ANY (@parent_ids) ORDER BY id FOR NO KEY UPDATE
         """;
 
     // One notification per queue however many parents woke (PostgreSQL also folds identical ones).
-    private const string WakeParentsSql = """
+    private const string WakeParentsSql = $$"""
         WITH woken AS (
-            UPDATE exp22.workflows p
-            SET status = 'ENQUEUED', waiting_for = NULL
+            UPDATE {{Sql.Schema}}.workflows p
+            SET status = {{Sql.Enqueued}}, waiting_for = NULL
             WHERE p.id = ANY (@parent_ids)
-              AND p.status = 'RUNNING'
+              AND p.status = {{Sql.Running}}
               AND p.waiting_for IS NOT NULL
               AND NOT EXISTS (
-                  SELECT 1 FROM exp22.workflows c
-                  WHERE c.id = ANY (p.waiting_for) AND c.status IN ('ENQUEUED', 'RUNNING'))
+                  SELECT 1 FROM {{Sql.Schema}}.workflows c
+                  WHERE c.id = ANY (p.waiting_for) AND c.status IN ({{Sql.Enqueued}}, {{Sql.Running}}))
             RETURNING p.queue)
         SELECT pg_notify(@channel, queue) FROM (SELECT DISTINCT queue FROM woken) AS queues
         """;
@@ -88,7 +87,7 @@ internal sealed class FinishStatements(NpgsqlDataSource dataSource)
     {
         var batch = dataSource.CreateBatch();
         await using var batchDisposal = batch.ConfigureAwait(false);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(FinishOneSql)
+        var finishOne = new NpgsqlBatchCommand(FinishOneSql)
         {
             Parameters =
             {
@@ -97,10 +96,10 @@ internal sealed class FinishStatements(NpgsqlDataSource dataSource)
                 new("error", NpgsqlDbType.Text) { Value = (object?)finish.Error ?? DBNull.Value },
                 new("error_detail", NpgsqlDbType.Text) { Value = (object?)finish.ErrorDetail ?? DBNull.Value },
                 new("id", finish.Workflow.Id),
-                new("executor_id", finish.Workflow.ExecutorId),
-                new("attempt", finish.Workflow.Attempt),
             },
-        });
+        };
+        ClaimFence.AddParameters(finishOne.Parameters, finish.Workflow);
+        batch.BatchCommands.Add(finishOne);
         if (finish.Workflow.ParentId is { } parentId)
             AddParentWake(batch, [parentId]);
 

@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 
 namespace Exp22.Workflows.Execution;
@@ -11,14 +12,14 @@ namespace Exp22.Workflows.Execution;
 /// </summary>
 internal sealed class Handover(NpgsqlDataSource dataSource)
 {
-    private const string HandOverSql = """
+    private const string HandOverSql = $$"""
         WITH handed AS (
-            UPDATE exp22.workflows
-            SET status = 'ENQUEUED', executor_id = NULL
-            WHERE executor_id = @executor_id AND status = 'RUNNING'
+            UPDATE {{Sql.Schema}}.workflows
+            SET status = {{Sql.Enqueued}}, executor_id = NULL
+            WHERE executor_id = @executor_id AND status = {{Sql.Running}}
             RETURNING id, attempt, queue),
         recorded AS (
-            INSERT INTO exp22.workflow_interruptions (workflow_id, attempt, executor_id, reason)
+            INSERT INTO {{Sql.Schema}}.workflow_interruptions (workflow_id, attempt, executor_id, reason)
             SELECT id, attempt, @executor_id, @reason FROM handed
             ON CONFLICT DO NOTHING),
         per_queue AS (
@@ -33,17 +34,17 @@ internal sealed class Handover(NpgsqlDataSource dataSource)
     private const string TakeBackSql = $$"""
         WITH left_behind AS (
             SELECT w.id, {{CrashRecoverySql.ProgressColumn}}
-            FROM exp22.workflows w
-            WHERE w.executor_id = @executor_id AND w.status = 'RUNNING'
+            FROM {{Sql.Schema}}.workflows w
+            WHERE w.executor_id = @executor_id AND w.status = {{Sql.Running}}
             FOR UPDATE OF w),
         taken AS (
-            UPDATE exp22.workflows w
+            UPDATE {{Sql.Schema}}.workflows w
             SET {{CrashRecoverySql.SetRecovered}}
             FROM left_behind a
             WHERE w.id = a.id
             RETURNING w.id, w.attempt, w.queue),
         recorded AS (
-            INSERT INTO exp22.workflow_interruptions (workflow_id, attempt, executor_id, reason)
+            INSERT INTO {{Sql.Schema}}.workflow_interruptions (workflow_id, attempt, executor_id, reason)
             SELECT id, attempt, @executor_id, @reason FROM taken
             ON CONFLICT DO NOTHING),
         per_queue AS (

@@ -1,3 +1,5 @@
+using Exp22.Workflows.Storage;
+
 namespace Exp22.Workflows.Execution;
 
 /// <summary>
@@ -10,11 +12,11 @@ namespace Exp22.Workflows.Execution;
 internal static class LatestApplicationVersionSql
 {
     /// <summary>A scalar subquery; a row written before executors recorded their timeout is judged by the default 10 s.</summary>
-    public const string Latest = """
+    public const string Latest = $$"""
         (SELECT v.application_version
          FROM (SELECT e.application_version, e.started_at, e.heartbeat_at,
                       e.state = 'running' AND e.heartbeat_at > now() - coalesce(e.heartbeat_timeout, interval '10 seconds') AS live
-               FROM exp22.executors e) v
+               FROM {{Sql.Schema}}.executors e) v
          ORDER BY v.live DESC, CASE WHEN v.live THEN v.started_at ELSE v.heartbeat_at END DESC
          LIMIT 1)
         """;

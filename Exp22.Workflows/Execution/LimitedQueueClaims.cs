@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 
 namespace Exp22.Workflows.Execution;
@@ -21,7 +22,7 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
 
     // Locks are taken in the order of their key, so two claimers never wait for each other in a cycle
     // (two partitions whose names hash alike share a lock: they only take turns more often).
-    private const string LockSql = """
+    private const string LockSql = $$"""
         SELECT p.key, pg_advisory_xact_lock(@lock_space, p.lock_key)
         FROM (
             SELECT k.key, hashtext(@queue || '/' || k.key) AS lock_key
@@ -29,10 +30,10 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
                 SELECT k.key
                 FROM (
                     SELECT DISTINCT partition_key AS key
-                    FROM exp22.workflows
-                    WHERE status = 'ENQUEUED' AND queue = @queue AND application_version = @application_version
+                    FROM {{Sql.Schema}}.workflows
+                    WHERE status = {{Sql.Enqueued}} AND queue = @queue AND application_version = @application_version
                       AND partition_key IS NOT NULL
-                      AND (SELECT partitioned FROM exp22.queues WHERE name = @queue)
+                      AND (SELECT partitioned FROM {{Sql.Schema}}.queues WHERE name = @queue)
                     UNION
                     SELECT '') k
                 ORDER BY random()
@@ -47,7 +48,7 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
     private const string ClaimSql = $$"""
         WITH queue AS (
             SELECT global_concurrency, rate_limit, rate_period, partitioned
-            FROM exp22.queues
+            FROM {{Sql.Schema}}.queues
             WHERE name = @queue),
         budget AS (
             SELECT k.key, q.partitioned,
@@ -55,12 +56,12 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
                        @limit,
                        q.global_concurrency - (
                            SELECT count(*)
-                           FROM exp22.workflows r
-                           WHERE r.status = 'RUNNING' AND r.executor_id IS NOT NULL AND r.queue = @queue
+                           FROM {{Sql.Schema}}.workflows r
+                           WHERE r.status = {{Sql.Running}} AND r.executor_id IS NOT NULL AND r.queue = @queue
                              AND (NOT q.partitioned OR coalesce(r.partition_key, '') = k.key)),
                        q.rate_limit - (
                            SELECT count(*)
-                           FROM exp22.queue_starts s
+                           FROM {{Sql.Schema}}.queue_starts s
                            WHERE s.queue = @queue AND s.partition_key = k.key
                              AND s.started_at > clock_timestamp() - q.rate_period)), 0) AS slots
             FROM queue q
@@ -71,8 +72,8 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
             FROM budget b
             CROSS JOIN LATERAL (
                 SELECT id, priority, created_at, started_at IS NULL AS first_start
-                FROM exp22.workflows
-                WHERE status = 'ENQUEUED'
+                FROM {{Sql.Schema}}.workflows
+                WHERE status = {{Sql.Enqueued}}
                   AND recoveries_without_progress > 0
                   AND queue = @queue
                   AND application_version = @application_version
@@ -87,8 +88,8 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
             FROM budget b
             CROSS JOIN LATERAL (
                 SELECT id, priority, created_at, started_at IS NULL AS first_start
-                FROM exp22.workflows
-                WHERE status = 'ENQUEUED'
+                FROM {{Sql.Schema}}.workflows
+                WHERE status = {{Sql.Enqueued}}
                   AND recoveries_without_progress = 0
                   AND queue = @queue
                   AND application_version = @application_version
@@ -104,8 +105,8 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
             ORDER BY rank, priority DESC, created_at, id
             LIMIT @limit),
         claimed AS (
-            UPDATE exp22.workflows w
-            SET status = 'RUNNING',
+            UPDATE {{Sql.Schema}}.workflows w
+            SET status = {{Sql.Running}},
                 executor_id = @executor_id,
                 attempt = w.attempt + 1,
                 claimed_at = clock_timestamp(),
@@ -116,12 +117,12 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
             WHERE w.id = picked.id
             RETURNING {{QueueClaims.ClaimedColumns}}, picked.first_start, picked.key),
         started AS (
-            INSERT INTO exp22.queue_starts (queue, partition_key, started_at)
+            INSERT INTO {{Sql.Schema}}.queue_starts (queue, partition_key, started_at)
             SELECT @queue, c.key, c.claimed_at
             FROM claimed c, queue q
             WHERE c.first_start AND q.rate_limit IS NOT NULL),
         trimmed AS (
-            DELETE FROM exp22.queue_starts s
+            DELETE FROM {{Sql.Schema}}.queue_starts s
             USING queue q
             WHERE s.queue = @queue AND s.partition_key = ANY (@keys)
               AND s.started_at <= clock_timestamp() - q.rate_period)

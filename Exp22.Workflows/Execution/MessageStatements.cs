@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -13,18 +14,16 @@ internal sealed class MessageStatements(NpgsqlDataSource dataSource)
     // The oldest unconsumed message of the topic is marked consumed and becomes the receive's checkpoint
     // in the same statement; with no message (or a fence that no longer holds) nothing is written.
     // SKIP LOCKED is not wanted: only this workflow's owner consumes its messages.
-    private const string ConsumeSql = """
+    private const string ConsumeSql = $$"""
         WITH fence AS (
             SELECT w.id, w.executor_id, w.attempt
-            FROM exp22.workflows w
+            FROM {{Sql.Schema}}.workflows w
             WHERE w.id = @workflow_id
-              AND w.executor_id = @executor_id
-              AND w.attempt = @attempt
-              AND w.status = 'RUNNING'
+              AND {{ClaimFence.Holds}}
             FOR SHARE),
         next AS (
             SELECT m.id, m.payload
-            FROM exp22.messages m
+            FROM {{Sql.Schema}}.messages m
             WHERE m.workflow_id = @workflow_id
               AND m.topic = @topic
               AND m.consumed_seq IS NULL
@@ -33,31 +32,29 @@ internal sealed class MessageStatements(NpgsqlDataSource dataSource)
             LIMIT 1
             FOR UPDATE),
         consumed AS (
-            UPDATE exp22.messages m
+            UPDATE {{Sql.Schema}}.messages m
             SET consumed_seq = @seq
             FROM next
             WHERE m.id = next.id
             RETURNING m.payload)
-        INSERT INTO exp22.steps (workflow_id, seq, name, output, executor_id, attempt, tries, started_at, completed_at)
+        INSERT INTO {{Sql.Schema}}.steps (workflow_id, seq, name, output, executor_id, attempt, tries, started_at, completed_at)
         SELECT fence.id, @seq, @name, consumed.payload, fence.executor_id, fence.attempt, 1, @started_at, now()
         FROM fence, consumed
         RETURNING output::text
         """;
 
-    private const string SetEventSql = """
+    private const string SetEventSql = $$"""
         WITH fence AS (
             SELECT w.id, w.executor_id, w.attempt
-            FROM exp22.workflows w
+            FROM {{Sql.Schema}}.workflows w
             WHERE w.id = @workflow_id
-              AND w.executor_id = @executor_id
-              AND w.attempt = @attempt
-              AND w.status = 'RUNNING'
+              AND {{ClaimFence.Holds}}
             FOR SHARE),
         published AS (
-            INSERT INTO exp22.workflow_events (workflow_id, key, value)
+            INSERT INTO {{Sql.Schema}}.workflow_events (workflow_id, key, value)
             SELECT id, @key, @value FROM fence
             ON CONFLICT (workflow_id, key) DO UPDATE SET value = excluded.value, updated_at = now())
-        INSERT INTO exp22.steps (workflow_id, seq, name, output, executor_id, attempt, tries, started_at, completed_at)
+        INSERT INTO {{Sql.Schema}}.steps (workflow_id, seq, name, output, executor_id, attempt, tries, started_at, completed_at)
         SELECT fence.id, @seq, @name, @value, fence.executor_id, fence.attempt, 1, @started_at, now()
         FROM fence
         """;
@@ -96,7 +93,6 @@ internal sealed class MessageStatements(NpgsqlDataSource dataSource)
     private static void AddFence(NpgsqlCommand command, ClaimedWorkflow workflow)
     {
         command.Parameters.Add(new NpgsqlParameter("workflow_id", workflow.Id));
-        command.Parameters.Add(new NpgsqlParameter("executor_id", workflow.ExecutorId));
-        command.Parameters.Add(new NpgsqlParameter("attempt", workflow.Attempt));
+        ClaimFence.AddParameters(command.Parameters, workflow);
     }
 }

@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Exp22.Workflows.Telemetry;
 using Npgsql;
 
@@ -13,8 +14,11 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
     // Rows a queue locks beyond the final LIMIT stay unclaimed and are
     // released with the statement. Suspects (recovered after a crash with no progress since, see
     // SuspectProbation) are claimed apart, at most @suspects of them, ahead of fresh work, from their own index.
-    // Delayed and sleeping rows (not_before ahead) stay in the index and are stepped over until due.
-    // Only this executor's application version: it is the index's second column, so the scan stays one
+    // Fresh rows come from two scans per queue: ready rows (no not_before) from workflows_ready in serving
+    // order, and due sleepers and delayed runs from workflows_sleeping in the order they fell due, so rows
+    // still asleep are never read; the two merge in serving order. When more than @limit sleepers are due
+    // at once, the earliest due go first rather than the highest priority among them.
+    // Only this executor's application version: it is each index's second column, so every scan stays one
     // ordered range (docs/queues-and-schedules.md#application-versions).
     /// <summary>What a claim returns, in the order <see cref="ReadClaimedAsync"/> reads it; both claims end with these.</summary>
     internal const string ClaimedColumns = """
@@ -22,14 +26,14 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         w.trace_parent, w.trace_state, w.recoveries, w.recoveries_without_progress, w.recovered_from, w.recovered_at
         """;
 
-    internal const string Sql = $$"""
+    internal const string ClaimSql = $$"""
         WITH suspect AS (
             SELECT c.id
             FROM unnest(@queues) AS q (queue)
             CROSS JOIN LATERAL (
                 SELECT id, priority, created_at
-                FROM exp22.workflows
-                WHERE status = 'ENQUEUED'
+                FROM {{Sql.Schema}}.workflows
+                WHERE status = {{Sql.Enqueued}}
                   AND (not_before IS NULL OR not_before <= now())
                   AND recoveries_without_progress > 0
                   AND queue = q.queue
@@ -40,29 +44,47 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                 FOR UPDATE SKIP LOCKED) c
             ORDER BY c.priority DESC, c.created_at, c.id
             LIMIT @suspects),
-        fresh AS (
-            SELECT c.id
+        ready AS (
+            SELECT c.id, c.priority, c.created_at
             FROM unnest(@queues) AS q (queue)
             CROSS JOIN LATERAL (
                 SELECT id, priority, created_at
-                FROM exp22.workflows
-                WHERE status = 'ENQUEUED'
-                  AND (not_before IS NULL OR not_before <= now())
+                FROM {{Sql.Schema}}.workflows
+                WHERE status = {{Sql.Enqueued}}
+                  AND not_before IS NULL
                   AND recoveries_without_progress = 0
                   AND queue = q.queue
                   AND application_version = @application_version
                   AND name = ANY (@names)
                 ORDER BY priority DESC, created_at, id
                 LIMIT @limit
-                FOR UPDATE SKIP LOCKED) c
+                FOR UPDATE SKIP LOCKED) c),
+        due AS (
+            SELECT c.id, c.priority, c.created_at
+            FROM unnest(@queues) AS q (queue)
+            CROSS JOIN LATERAL (
+                SELECT id, priority, created_at
+                FROM {{Sql.Schema}}.workflows
+                WHERE status = {{Sql.Enqueued}}
+                  AND not_before <= now()
+                  AND recoveries_without_progress = 0
+                  AND queue = q.queue
+                  AND application_version = @application_version
+                  AND name = ANY (@names)
+                ORDER BY not_before
+                LIMIT @limit
+                FOR UPDATE SKIP LOCKED) c),
+        fresh AS (
+            SELECT c.id
+            FROM (SELECT * FROM ready UNION ALL SELECT * FROM due) c
             ORDER BY c.priority DESC, c.created_at, c.id
             LIMIT @limit - (SELECT count(*) FROM suspect)),
         picked AS (
             SELECT id FROM suspect
             UNION ALL
             SELECT id FROM fresh)
-        UPDATE exp22.workflows w
-        SET status = 'RUNNING',
+        UPDATE {{Sql.Schema}}.workflows w
+        SET status = {{Sql.Running}},
             executor_id = @executor_id,
             attempt = w.attempt + 1,
             claimed_at = now(),
@@ -78,7 +100,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
         string executorId, string applicationVersion, string[] queues, string[] names, int limit,
         CancellationToken cancellationToken, int suspects = 1)
     {
-        var command = dataSource.CreateCommand(Sql);
+        var command = dataSource.CreateCommand(ClaimSql);
         await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("queues", queues));
         command.Parameters.Add(new NpgsqlParameter("names", names));
@@ -102,7 +124,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
             claimed.Add(new ClaimedWorkflow(
                 Id: reader.GetGuid(0),
                 RunId: reader.GetGuid(1),
-                ParentId: reader.IsDBNull(2) ? null : reader.GetGuid(2),
+                ParentId: reader.GetValueOrNull<Guid>(2),
                 Name: reader.GetString(3),
                 Queue: reader.GetString(4),
                 Input: reader.GetString(5),
@@ -111,12 +133,12 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                 CreatedAt: reader.GetDateTime(7),
                 ClaimedAt: reader.GetDateTime(8),
                 TraceContext: new TraceContextColumns(
-                    reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10)),
+                    reader.GetStringOrNull(9), reader.GetStringOrNull(10)),
                 Recoveries: new CrashRecoveries(
                     reader.GetInt32(11),
                     reader.GetInt32(12),
-                    reader.IsDBNull(13) ? null : reader.GetString(13),
-                    reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14))));
+                    reader.GetStringOrNull(13),
+                    reader.GetValueOrNull<DateTimeOffset>(14))));
         }
 
         return claimed;

@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -6,8 +7,8 @@ namespace Exp22.Workflows.Execution;
 /// <summary>Writes queue definitions to <c>exp22.queues</c> and reads back what every executor claims by.</summary>
 internal sealed class QueueDefinitionStore(NpgsqlDataSource dataSource)
 {
-    private const string UpsertSql = """
-        INSERT INTO exp22.queues AS q (name, global_concurrency, executor_concurrency, rate_limit, rate_period, partitioned)
+    private const string UpsertSql = $$"""
+        INSERT INTO {{Sql.Schema}}.queues AS q (name, global_concurrency, executor_concurrency, rate_limit, rate_period, partitioned)
         SELECT * FROM unnest(@names, @global_concurrency, @executor_concurrency, @rate_limit, @rate_period, @partitioned)
         ON CONFLICT (name) DO UPDATE
         SET global_concurrency = excluded.global_concurrency,
@@ -21,9 +22,9 @@ internal sealed class QueueDefinitionStore(NpgsqlDataSource dataSource)
                                 excluded.rate_period, excluded.partitioned)
         """;
 
-    private const string ReadSql = """
+    private const string ReadSql = $$"""
         SELECT name, global_concurrency, executor_concurrency, rate_limit, rate_period, partitioned
-        FROM exp22.queues
+        FROM {{Sql.Schema}}.queues
         WHERE @names IS NULL OR name = ANY (@names)
         ORDER BY name
         """;
@@ -61,10 +62,10 @@ internal sealed class QueueDefinitionStore(NpgsqlDataSource dataSource)
         {
             definitions[reader.GetString(0)] = new QueueDefinition
             {
-                GlobalConcurrency = reader.IsDBNull(1) ? null : reader.GetInt32(1),
-                ExecutorConcurrency = reader.IsDBNull(2) ? null : reader.GetInt32(2),
-                RateLimit = reader.IsDBNull(3) ? null : reader.GetInt32(3),
-                RatePeriod = reader.IsDBNull(4) ? null : reader.GetTimeSpan(4),
+                GlobalConcurrency = reader.GetValueOrNull<int>(1),
+                ExecutorConcurrency = reader.GetValueOrNull<int>(2),
+                RateLimit = reader.GetValueOrNull<int>(3),
+                RatePeriod = reader.GetValueOrNull<TimeSpan>(4),
                 Partitioned = reader.GetBoolean(5),
             };
         }

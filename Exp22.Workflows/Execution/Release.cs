@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 
 namespace Exp22.Workflows.Execution;
@@ -8,14 +9,14 @@ namespace Exp22.Workflows.Execution;
 /// </summary>
 internal sealed class Release(NpgsqlDataSource dataSource)
 {
-    private const string Sql = """
+    private const string ReleaseSql = $$"""
         WITH released AS (
-            UPDATE exp22.workflows
-            SET status = 'ENQUEUED', executor_id = NULL
-            WHERE id = @id AND executor_id = @executor_id AND attempt = @attempt AND status = 'RUNNING'
+            UPDATE {{Sql.Schema}}.workflows w
+            SET status = {{Sql.Enqueued}}, executor_id = NULL
+            WHERE w.id = @id AND {{ClaimFence.Holds}}
             RETURNING id, attempt, queue),
         recorded AS (
-            INSERT INTO exp22.workflow_interruptions (workflow_id, attempt, executor_id, reason)
+            INSERT INTO {{Sql.Schema}}.workflow_interruptions (workflow_id, attempt, executor_id, reason)
             SELECT id, attempt, @executor_id, @reason FROM released
             ON CONFLICT DO NOTHING)
         SELECT pg_notify(@channel, queue) FROM released
@@ -23,11 +24,10 @@ internal sealed class Release(NpgsqlDataSource dataSource)
 
     public async Task ReleaseAsync(ClaimedWorkflow workflow, CancellationToken cancellationToken)
     {
-        var command = dataSource.CreateCommand(Sql);
+        var command = dataSource.CreateCommand(ReleaseSql);
         await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("id", workflow.Id));
-        command.Parameters.Add(new NpgsqlParameter("executor_id", workflow.ExecutorId));
-        command.Parameters.Add(new NpgsqlParameter("attempt", workflow.Attempt));
+        ClaimFence.AddParameters(command.Parameters, workflow);
         command.Parameters.Add(new NpgsqlParameter("reason", InterruptionReasons.Release));
         command.Parameters.Add(new NpgsqlParameter("channel", Notifications.Enqueued));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

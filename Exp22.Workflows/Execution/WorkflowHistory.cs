@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 
 namespace Exp22.Workflows.Execution;
@@ -35,15 +36,15 @@ internal sealed class WorkflowHistory
         var batch = dataSource.CreateBatch();
         await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            """
+            $$"""
             SELECT seq, name, output::text, error
-            FROM exp22.steps
+            FROM {{Sql.Schema}}.steps
             WHERE workflow_id = @workflow_id
             """) { Parameters = { new("workflow_id", workflowId) } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            """
+            $$"""
             SELECT child_seq, id, name, status, output::text, error
-            FROM exp22.workflows
+            FROM {{Sql.Schema}}.workflows
             WHERE parent_id = @workflow_id
             """) { Parameters = { new("workflow_id", workflowId) } });
 
@@ -55,8 +56,8 @@ internal sealed class WorkflowHistory
         {
             steps[reader.GetInt32(0)] = new RecordedStep(
                 reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3));
+                reader.GetStringOrNull(2),
+                reader.GetStringOrNull(3));
         }
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -66,8 +67,8 @@ internal sealed class WorkflowHistory
                 reader.GetGuid(1),
                 reader.GetString(2),
                 reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5));
+                reader.GetStringOrNull(4),
+                reader.GetStringOrNull(5));
         }
 
         return new WorkflowHistory(steps, children);

@@ -11,47 +11,43 @@ namespace Exp22.Workflows.Execution;
 /// </summary>
 internal sealed class WorkflowOutcomes : IAsyncDisposable
 {
-    private const string LockSelfSql = "SELECT 1 FROM exp22.workflows WHERE id = @id FOR NO KEY UPDATE";
+    private const string LockSelfSql = $"SELECT 1 FROM {Sql.Schema}.workflows WHERE id = @id FOR NO KEY UPDATE";
 
     // If every awaited child already finished (they can race the parent), the parent goes straight back
     // to the queue instead of waiting for a wake-up that has already happened.
-    private const string ParkSql = """
+    private const string ParkSql = $$"""
         WITH pending AS (
             SELECT EXISTS (
-                SELECT 1 FROM exp22.workflows c
-                WHERE c.id = ANY (@waiting_for) AND c.status IN ('ENQUEUED', 'RUNNING')) AS any),
+                SELECT 1 FROM {{Sql.Schema}}.workflows c
+                WHERE c.id = ANY (@waiting_for) AND c.status IN ({{Sql.Enqueued}}, {{Sql.Running}})) AS any),
         parked AS (
-            UPDATE exp22.workflows w
+            UPDATE {{Sql.Schema}}.workflows w
             SET executor_id = NULL,
-                status = CASE WHEN pending.any THEN 'RUNNING' ELSE 'ENQUEUED' END,
+                status = CASE WHEN pending.any THEN {{Sql.Running}} ELSE {{Sql.Enqueued}} END,
                 waiting_for = CASE WHEN pending.any THEN @waiting_for END
             FROM pending
             WHERE w.id = @id
-              AND w.executor_id = @executor_id
-              AND w.attempt = @attempt
-              AND w.status = 'RUNNING'
+              AND {{ClaimFence.Holds}}
             RETURNING w.status, w.queue)
-        SELECT status, CASE WHEN status = 'ENQUEUED' THEN pg_notify(@channel, queue) END FROM parked
+        SELECT status, CASE WHEN status = {{Sql.Enqueued}} THEN pg_notify(@channel, queue) END FROM parked
         """;
 
     // Waiting for a time (and maybe a message): back on the queue, but not claimable before the time. A
     // message already sent to the topic (a send that raced this park) makes it claimable at once; the
     // send takes the same row lock, so it either ran before this statement's snapshot or sees the
     // waiting topic once this commits.
-    private const string ParkUntilSql = """
+    private const string ParkUntilSql = $$"""
         WITH parked AS (
-            UPDATE exp22.workflows w
+            UPDATE {{Sql.Schema}}.workflows w
             SET executor_id = NULL,
-                status = 'ENQUEUED',
+                status = {{Sql.Enqueued}},
                 waiting_topic = @topic,
                 not_before = CASE WHEN @topic::text IS NOT NULL AND EXISTS (
-                                      SELECT 1 FROM exp22.messages m
+                                      SELECT 1 FROM {{Sql.Schema}}.messages m
                                       WHERE m.workflow_id = w.id AND m.topic = @topic AND m.consumed_seq IS NULL)
                                   THEN NULL ELSE @wake_at END
             WHERE w.id = @id
-              AND w.executor_id = @executor_id
-              AND w.attempt = @attempt
-              AND w.status = 'RUNNING'
+              AND {{ClaimFence.Holds}}
             RETURNING w.queue, w.not_before)
         SELECT not_before, CASE WHEN not_before IS NULL THEN pg_notify(@channel, queue) END FROM parked
         """;
@@ -96,17 +92,17 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
             var batch = _dataSource.CreateBatch();
             await using var batchDisposal = batch.ConfigureAwait(false);
             batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSelfSql) { Parameters = { new("id", workflow.Id) } });
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(ParkSql)
+            var park = new NpgsqlBatchCommand(ParkSql)
             {
                 Parameters =
                 {
                     new("waiting_for", waitingFor),
                     new("id", workflow.Id),
-                    new("executor_id", workflow.ExecutorId),
-                    new("attempt", workflow.Attempt),
                     new("channel", Notifications.Enqueued),
                 },
-            });
+            };
+            ClaimFence.AddParameters(park.Parameters, workflow);
+            batch.BatchCommands.Add(park);
             var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using var readerDisposal = reader.ConfigureAwait(false);
             await reader.NextResultAsync(ct).ConfigureAwait(false);
@@ -130,24 +126,24 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
             var batch = _dataSource.CreateBatch();
             await using var batchDisposal = batch.ConfigureAwait(false);
             batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSelfSql) { Parameters = { new("id", workflow.Id) } });
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(ParkUntilSql)
+            var parkUntil = new NpgsqlBatchCommand(ParkUntilSql)
             {
                 Parameters =
                 {
                     new("topic", NpgsqlDbType.Text) { Value = (object?)topic ?? DBNull.Value },
                     new("wake_at", wakeAt),
                     new("id", workflow.Id),
-                    new("executor_id", workflow.ExecutorId),
-                    new("attempt", workflow.Attempt),
                     new("channel", Notifications.Enqueued),
                 },
-            });
+            };
+            ClaimFence.AddParameters(parkUntil.Parameters, workflow);
+            batch.BatchCommands.Add(parkUntil);
             var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using var readerDisposal = reader.ConfigureAwait(false);
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             if (!await reader.ReadAsync(ct).ConfigureAwait(false))
                 return (Parked: false, WakeAt: (DateTimeOffset?)null);
-            return (Parked: true, WakeAt: reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0));
+            return (Parked: true, WakeAt: reader.GetValueOrNull<DateTimeOffset>(0));
         }, cancellationToken).ConfigureAwait(false);
 
         return result.Parked

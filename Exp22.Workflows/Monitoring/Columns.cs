@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Exp22.Workflows.Storage;
 using Npgsql;
 
 namespace Exp22.Workflows.Monitoring;
@@ -13,11 +14,5 @@ internal static class Columns
     }
 
     public static JsonElement? NullableJson(NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : Json(reader.GetString(ordinal));
-
-    public static string? NullableText(NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    public static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
+        reader.GetStringOrNull(ordinal) is { } json ? Json(json) : null;
 }

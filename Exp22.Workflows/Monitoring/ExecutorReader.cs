@@ -1,4 +1,5 @@
 using Exp22.Workflows.Execution;
+using Exp22.Workflows.Storage;
 using Npgsql;
 
 namespace Exp22.Workflows.Monitoring;
@@ -9,13 +10,13 @@ internal sealed class ExecutorReader(NpgsqlDataSource dataSource)
     // A row written before executors recorded their own timeout is judged by the default one.
     private static readonly TimeSpan DefaultHeartbeatTimeout = new WorkflowsOptions().HeartbeatTimeout;
 
-    private const string Sql = """
+    private const string ListSql = $$"""
         SELECT e.id, e.application_version, e.state, e.started_at, e.heartbeat_at,
                coalesce(e.heartbeat_timeout, @default_timeout), e.concurrency, coalesce(e.queues, '{}'),
                e.drain_started_at, e.drain_deadline, e.stopped_at, e.in_flight::text, e.in_flight_count,
                e.state <> 'stopped' AND e.heartbeat_at < now() - coalesce(e.heartbeat_timeout, @default_timeout) AS silent,
-               (SELECT count(*) FROM exp22.workflows w WHERE w.status = 'RUNNING' AND w.executor_id = e.id)::int
-        FROM exp22.executors e
+               (SELECT count(*) FROM {{Sql.Schema}}.workflows w WHERE w.status = {{Sql.Running}} AND w.executor_id = e.id)::int
+        FROM {{Sql.Schema}}.executors e
         ORDER BY e.state = 'stopped' OR e.heartbeat_at < now() - coalesce(e.heartbeat_timeout, @default_timeout), e.id
         """;
 
@@ -24,7 +25,7 @@ internal sealed class ExecutorReader(NpgsqlDataSource dataSource)
         var batch = dataSource.CreateBatch();
         await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT now()"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql) { Parameters = { new("default_timeout", DefaultHeartbeatTimeout) } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(ListSql) { Parameters = { new("default_timeout", DefaultHeartbeatTimeout) } });
         var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerDisposal = reader.ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -45,9 +46,9 @@ internal sealed class ExecutorReader(NpgsqlDataSource dataSource)
             executors.Add(new ExecutorView(
                 reader.GetString(0), reader.GetString(1), state, goneBecause,
                 reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4),
-                reader.GetFieldValue<TimeSpan>(5), reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                reader.GetFieldValue<TimeSpan>(5), reader.GetValueOrNull<int>(6),
                 reader.GetFieldValue<string[]>(7),
-                Columns.NullableTime(reader, 8), Columns.NullableTime(reader, 9), Columns.NullableTime(reader, 10),
+                reader.GetValueOrNull<DateTimeOffset>(8), reader.GetValueOrNull<DateTimeOffset>(9), reader.GetValueOrNull<DateTimeOffset>(10),
                 reader.GetInt32(14), reader.GetInt32(12),
                 WorkflowJson.Deserialize<List<InFlightWorkflowStatus>>(reader.GetString(11))));
         }

@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 
 namespace Exp22.Workflows.Monitoring;
@@ -16,41 +17,41 @@ internal sealed class OverviewReader(NpgsqlDataSource dataSource)
 
     private const string NowSql = "SELECT now(), date_bin(@bucket, now() - @window, @origin)";
 
-    private const string ActiveSql = """
+    private const string ActiveSql = $$"""
         SELECT queue, status,
                count(*)::int,
                count(*) FILTER (WHERE parent_id IS NULL)::int,
                count(*) FILTER (WHERE waiting_for IS NOT NULL)::int
-        FROM exp22.workflows
-        WHERE status IN ('ENQUEUED', 'RUNNING')
+        FROM {{Sql.Schema}}.workflows
+        WHERE status IN ({{Sql.Enqueued}}, {{Sql.Running}})
         GROUP BY queue, status
         ORDER BY queue
         """;
 
-    private const string FinishedSql = """
+    private const string FinishedSql = $$"""
         SELECT date_bin(@bucket, completed_at, @origin), status,
                count(*)::int,
                count(*) FILTER (WHERE parent_id IS NULL)::int
-        FROM exp22.workflows
-        WHERE status IN ('SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_EXCEEDED')
+        FROM {{Sql.Schema}}.workflows
+        WHERE status IN ({{Sql.Success}}, {{Sql.Error}}, {{Sql.Cancelled}}, {{Sql.MaxRecoveryExceeded}})
           AND completed_at >= date_bin(@bucket, now() - @window, @origin)
         GROUP BY 1, 2
         """;
 
     // A workflow first claimed in the window is either finished since (found by its completion time) or
     // still running or queued again: three index scans instead of one over every started_at.
-    private const string StartedSql = """
+    private const string StartedSql = $$"""
         WITH since AS (SELECT date_bin(@bucket, now() - @window, @origin) AS at)
         SELECT date_bin(@bucket, started_at, @origin), count(*)::int
         FROM (
-            SELECT started_at FROM exp22.workflows, since
-            WHERE status IN ('SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_EXCEEDED') AND completed_at >= since.at AND started_at >= since.at
+            SELECT started_at FROM {{Sql.Schema}}.workflows, since
+            WHERE status IN ({{Sql.Success}}, {{Sql.Error}}, {{Sql.Cancelled}}, {{Sql.MaxRecoveryExceeded}}) AND completed_at >= since.at AND started_at >= since.at
             UNION ALL
-            SELECT started_at FROM exp22.workflows, since
-            WHERE status = 'RUNNING' AND started_at >= since.at
+            SELECT started_at FROM {{Sql.Schema}}.workflows, since
+            WHERE status = {{Sql.Running}} AND started_at >= since.at
             UNION ALL
-            SELECT started_at FROM exp22.workflows, since
-            WHERE status = 'ENQUEUED' AND started_at >= since.at) AS started
+            SELECT started_at FROM {{Sql.Schema}}.workflows, since
+            WHERE status = {{Sql.Enqueued}} AND started_at >= since.at) AS started
         GROUP BY 1
         """;
 

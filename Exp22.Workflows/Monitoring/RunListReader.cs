@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -8,23 +9,23 @@ internal sealed class RunListReader(NpgsqlDataSource dataSource)
 {
     // The newest-first partial index serves the order; an id prefix is a primary-key range (any workflow
     // of the run may match, so that a sub-workflow's id found in a log leads to its run).
-    private const string Sql = """
+    private const string ListSql = $$"""
         SELECT w.id, w.name, w.status, w.queue, w.input::text, w.error, w.created_at, w.started_at, w.completed_at,
-               (SELECT count(*) FROM exp22.steps s JOIN exp22.workflows d ON d.id = s.workflow_id
+               (SELECT count(*) FROM {{Sql.Schema}}.steps s JOIN {{Sql.Schema}}.workflows d ON d.id = s.workflow_id
                 WHERE d.run_id = w.id)::int,
                tree.workflows, tree.finished
-        FROM exp22.workflows w
+        FROM {{Sql.Schema}}.workflows w
         CROSS JOIN LATERAL (
             SELECT count(*)::int AS workflows,
-                   count(*) FILTER (WHERE d.status IN ('SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_EXCEEDED'))::int AS finished
-            FROM exp22.workflows d
+                   count(*) FILTER (WHERE d.status IN ({{Sql.Success}}, {{Sql.Error}}, {{Sql.Cancelled}}, {{Sql.MaxRecoveryExceeded}}))::int AS finished
+            FROM {{Sql.Schema}}.workflows d
             WHERE d.run_id = w.id) AS tree
         WHERE w.parent_id IS NULL
           AND (@status::text IS NULL OR w.status = @status)
           AND (@from::timestamptz IS NULL OR w.created_at >= @from)
           AND (@to::timestamptz IS NULL OR w.created_at < @to)
           AND (@id_low::uuid IS NULL
-               OR w.id IN (SELECT m.run_id FROM exp22.workflows m WHERE m.id BETWEEN @id_low AND @id_high))
+               OR w.id IN (SELECT m.run_id FROM {{Sql.Schema}}.workflows m WHERE m.id BETWEEN @id_low AND @id_high))
         ORDER BY w.created_at DESC
         LIMIT @limit
         """;
@@ -35,7 +36,7 @@ internal sealed class RunListReader(NpgsqlDataSource dataSource)
         var batch = dataSource.CreateBatch();
         await using var batchDisposal = batch.ConfigureAwait(false);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT now()"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql)
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(ListSql)
         {
             Parameters =
             {
@@ -58,8 +59,8 @@ internal sealed class RunListReader(NpgsqlDataSource dataSource)
         {
             runs.Add(new RunSummaryRow(
                 reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                Columns.Json(reader.GetString(4)), Columns.NullableText(reader, 5),
-                reader.GetFieldValue<DateTimeOffset>(6), Columns.NullableTime(reader, 7), Columns.NullableTime(reader, 8),
+                Columns.Json(reader.GetString(4)), reader.GetStringOrNull(5),
+                reader.GetFieldValue<DateTimeOffset>(6), reader.GetValueOrNull<DateTimeOffset>(7), reader.GetValueOrNull<DateTimeOffset>(8),
                 reader.GetInt32(9), reader.GetInt32(10), reader.GetInt32(11)));
         }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Exp22.Workflows.Storage;
 using Npgsql;
 
 namespace Exp22.Workflows.Monitoring;
@@ -6,28 +7,28 @@ namespace Exp22.Workflows.Monitoring;
 /// <summary>A run's every workflow, step checkpoint and interrupted attempt, assembled into its tree.</summary>
 internal sealed class RunTreeReader(NpgsqlDataSource dataSource)
 {
-    private const string WorkflowsSql = """
+    private const string WorkflowsSql = $$"""
         SELECT id, parent_id, child_seq, name, status, queue, executor_id, attempt, application_version,
                input::text, output::text, error, error_detail, waiting_for IS NOT NULL,
                created_at, started_at, claimed_at, completed_at, trace_parent
-        FROM exp22.workflows
+        FROM {{Sql.Schema}}.workflows
         WHERE run_id = @run_id
         ORDER BY parent_id NULLS FIRST, child_seq
         """;
 
-    private const string StepsSql = """
+    private const string StepsSql = $$"""
         SELECT s.workflow_id, s.seq, s.name, s.output::text, s.error, s.error_detail, s.executor_id, s.attempt, s.tries,
                s.started_at, s.completed_at
-        FROM exp22.steps s
-        JOIN exp22.workflows w ON w.id = s.workflow_id
+        FROM {{Sql.Schema}}.steps s
+        JOIN {{Sql.Schema}}.workflows w ON w.id = s.workflow_id
         WHERE w.run_id = @run_id
         ORDER BY s.workflow_id, s.seq
         """;
 
-    private const string InterruptionsSql = """
+    private const string InterruptionsSql = $$"""
         SELECT i.workflow_id, i.attempt, i.executor_id, i.reason, i.at
-        FROM exp22.workflow_interruptions i
-        JOIN exp22.workflows w ON w.id = i.workflow_id
+        FROM {{Sql.Schema}}.workflow_interruptions i
+        JOIN {{Sql.Schema}}.workflows w ON w.id = i.workflow_id
         WHERE w.run_id = @run_id
         ORDER BY i.workflow_id, i.attempt
         """;
@@ -59,11 +60,11 @@ internal sealed class RunTreeReader(NpgsqlDataSource dataSource)
             var workflowId = reader.GetGuid(0);
             if (!steps.TryGetValue(workflowId, out var list))
                 steps[workflowId] = list = [];
-            var error = Columns.NullableText(reader, 4);
+            var error = reader.GetStringOrNull(4);
             list.Add(new StepView(
                 list.Count + 1, reader.GetString(2), error is null ? WorkflowStatus.Success : WorkflowStatus.Error,
                 reader.GetString(6), reader.GetInt32(7), reader.GetInt32(8),
-                Columns.NullableJson(reader, 3), error, Columns.NullableText(reader, 5),
+                Columns.NullableJson(reader, 3), error, reader.GetStringOrNull(5),
                 reader.GetFieldValue<DateTimeOffset>(9), reader.GetFieldValue<DateTimeOffset>(10)));
         }
 
@@ -117,11 +118,11 @@ internal sealed class RunTreeReader(NpgsqlDataSource dataSource)
         string? TraceParent)
     {
         public static Row Read(NpgsqlDataReader r) => new(
-            r.GetGuid(0), r.IsDBNull(1) ? null : r.GetGuid(1), r.GetString(3), r.GetString(4), r.GetString(5),
-            Columns.NullableText(r, 6), r.GetInt32(7), Columns.NullableText(r, 8), r.GetString(9), Columns.NullableText(r, 10),
-            Columns.NullableText(r, 11), Columns.NullableText(r, 12), r.GetBoolean(13),
-            r.GetFieldValue<DateTimeOffset>(14), Columns.NullableTime(r, 15), Columns.NullableTime(r, 16),
-            Columns.NullableTime(r, 17), Columns.NullableText(r, 18));
+            r.GetGuid(0), r.GetValueOrNull<Guid>(1), r.GetString(3), r.GetString(4), r.GetString(5),
+            r.GetStringOrNull(6), r.GetInt32(7), r.GetStringOrNull(8), r.GetString(9), r.GetStringOrNull(10),
+            r.GetStringOrNull(11), r.GetStringOrNull(12), r.GetBoolean(13),
+            r.GetFieldValue<DateTimeOffset>(14), r.GetValueOrNull<DateTimeOffset>(15), r.GetValueOrNull<DateTimeOffset>(16),
+            r.GetValueOrNull<DateTimeOffset>(17), r.GetStringOrNull(18));
 
         public WorkflowView ToView(
             int? childIndex, IReadOnlyList<StepView> steps, IReadOnlyList<HandoverView> handovers,

@@ -1,4 +1,5 @@
 using Exp22.Workflows.Execution;
+using Exp22.Workflows.Storage;
 using Npgsql;
 
 namespace Exp22.Workflows.Monitoring;
@@ -14,18 +15,18 @@ internal sealed class VersionReader(NpgsqlDataSource dataSource)
 
     // Live: not stopped and heard from within its timeout; of those, running ones claim, draining ones
     // are on their way out. NULL is the unpinned work the next heartbeat adopts.
-    private const string Sql = $$"""
+    private const string VersionsSql = $$"""
         WITH alive AS (
             SELECT e.id, e.application_version, e.state
-            FROM exp22.executors e
+            FROM {{Sql.Schema}}.executors e
             WHERE e.state IN ('running', 'draining', 'starting')
               AND e.heartbeat_at > now() - coalesce(e.heartbeat_timeout, @default_timeout)),
         work AS (
             SELECT w.application_version,
-                   count(*) FILTER (WHERE w.status = 'ENQUEUED') AS queued,
-                   count(*) FILTER (WHERE w.status = 'RUNNING') AS running
-            FROM exp22.workflows w
-            WHERE w.status IN ('ENQUEUED', 'RUNNING')
+                   count(*) FILTER (WHERE w.status = {{Sql.Enqueued}}) AS queued,
+                   count(*) FILTER (WHERE w.status = {{Sql.Running}}) AS running
+            FROM {{Sql.Schema}}.workflows w
+            WHERE w.status IN ({{Sql.Enqueued}}, {{Sql.Running}})
             GROUP BY w.application_version),
         versions AS (
             SELECT application_version FROM alive
@@ -47,7 +48,7 @@ internal sealed class VersionReader(NpgsqlDataSource dataSource)
 
     public async Task<FleetVersions> ReadAsync(CancellationToken cancellationToken)
     {
-        var command = dataSource.CreateCommand(Sql);
+        var command = dataSource.CreateCommand(VersionsSql);
         await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter("default_timeout", DefaultHeartbeatTimeout));
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -55,7 +56,7 @@ internal sealed class VersionReader(NpgsqlDataSource dataSource)
         var versions = new List<VersionView>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var version = Columns.NullableText(reader, 0);
+            var version = reader.GetStringOrNull(0);
             var executors = reader.GetFieldValue<string[]>(2);
             var queued = reader.GetInt32(4);
             var running = reader.GetInt32(5);

@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Exp22.Workflows.Telemetry;
 using Npgsql;
 
@@ -13,21 +14,21 @@ internal sealed class RetentionSweep(NpgsqlDataSource dataSource)
     // A run goes whole (root, children, their steps and interruptions by cascade), and only once nothing
     // in it can still run. Children reference their parent: the foreign key is checked at the end of the
     // statement, by which time the whole tree is gone.
-    private const string DeleteBatchSql = """
+    private const string DeleteBatchSql = $$"""
         WITH expired AS (
             SELECT r.id
-            FROM exp22.workflows r
-            WHERE r.status IN ('SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_EXCEEDED')
+            FROM {{Sql.Schema}}.workflows r
+            WHERE r.status IN ({{Sql.Success}}, {{Sql.Error}}, {{Sql.Cancelled}}, {{Sql.MaxRecoveryExceeded}})
               AND r.completed_at < now() - @period
               AND r.parent_id IS NULL
               AND NOT EXISTS (
-                  SELECT 1 FROM exp22.workflows d
-                  WHERE d.run_id = r.id AND d.status IN ('ENQUEUED', 'RUNNING'))
+                  SELECT 1 FROM {{Sql.Schema}}.workflows d
+                  WHERE d.run_id = r.id AND d.status IN ({{Sql.Enqueued}}, {{Sql.Running}}))
             ORDER BY r.completed_at
             LIMIT @batch
             FOR UPDATE SKIP LOCKED),
         deleted AS (
-            DELETE FROM exp22.workflows w
+            DELETE FROM {{Sql.Schema}}.workflows w
             USING expired
             WHERE w.run_id = expired.id
             RETURNING w.parent_id IS NULL AS root)

@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -8,8 +9,8 @@ public sealed class ScheduleClient(NpgsqlDataSource dataSource, TimeProvider tim
 {
     // Saving an unchanged schedule again (every executor declares its configured ones at start) keeps
     // its next tick, so a restart neither skips nor repeats one; a new cron or zone starts from now.
-    private const string SaveSql = """
-        INSERT INTO exp22.schedules AS s (name, cron, time_zone, workflow_name, input, queue, backfill, next_fire_at)
+    private const string SaveSql = $$"""
+        INSERT INTO {{Sql.Schema}}.schedules AS s (name, cron, time_zone, workflow_name, input, queue, backfill, next_fire_at)
         VALUES (@name, @cron, @time_zone, @workflow_name, @input, @queue, @backfill, @next_fire_at)
         ON CONFLICT (name) DO UPDATE
         SET cron = excluded.cron,
@@ -22,21 +23,21 @@ public sealed class ScheduleClient(NpgsqlDataSource dataSource, TimeProvider tim
                                 THEN excluded.next_fire_at ELSE s.next_fire_at END
         """;
 
-    private const string PauseSql = "UPDATE exp22.schedules SET paused = true WHERE name = @name";
+    private const string PauseSql = $"UPDATE {Sql.Schema}.schedules SET paused = true WHERE name = @name";
 
-    private const string ReadCronSql = "SELECT cron, time_zone FROM exp22.schedules WHERE name = @name";
+    private const string ReadCronSql = $"SELECT cron, time_zone FROM {Sql.Schema}.schedules WHERE name = @name";
 
     // A resumed schedule goes on from now: the ticks while it was paused are not owed, backfill or not.
-    private const string ResumeSql = """
-        UPDATE exp22.schedules SET paused = false, next_fire_at = @next_fire_at
+    private const string ResumeSql = $$"""
+        UPDATE {{Sql.Schema}}.schedules SET paused = false, next_fire_at = @next_fire_at
         WHERE name = @name AND paused
         """;
 
-    private const string DeleteSql = "DELETE FROM exp22.schedules WHERE name = @name";
+    private const string DeleteSql = $"DELETE FROM {Sql.Schema}.schedules WHERE name = @name";
 
-    private const string ListSql = """
+    private const string ListSql = $$"""
         SELECT name, cron, time_zone, workflow_name, queue, backfill, paused, next_fire_at, last_fired_at
-        FROM exp22.schedules
+        FROM {{Sql.Schema}}.schedules
         ORDER BY name
         """;
 
@@ -113,8 +114,8 @@ public sealed class ScheduleClient(NpgsqlDataSource dataSource, TimeProvider tim
             schedules.Add(new Schedule(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.GetBoolean(5), reader.GetBoolean(6),
-                reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
-                reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8)));
+                reader.GetValueOrNull<DateTimeOffset>(7),
+                reader.GetValueOrNull<DateTimeOffset>(8)));
         }
 
         return schedules;

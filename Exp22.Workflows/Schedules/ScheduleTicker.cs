@@ -1,4 +1,5 @@
 using Exp22.Workflows.Execution;
+using Exp22.Workflows.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -16,9 +17,9 @@ internal sealed class ScheduleTicker(NpgsqlDataSource dataSource, TimeProvider t
     /// <summary>The most missed ticks one schedule backfills in one pass; the rest follow on the next passes.</summary>
     internal const int MaxBackfill = 1000;
 
-    private const string DueSql = """
+    private const string DueSql = $$"""
         SELECT name, cron, time_zone, workflow_name, input::text, queue, backfill, next_fire_at
-        FROM exp22.schedules
+        FROM {{Sql.Schema}}.schedules
         WHERE NOT paused AND next_fire_at <= @now
         ORDER BY next_fire_at
         LIMIT 100
@@ -27,13 +28,13 @@ internal sealed class ScheduleTicker(NpgsqlDataSource dataSource, TimeProvider t
 
     private const string FireSql = $$"""
         WITH fired AS (
-            INSERT INTO exp22.workflows (id, run_id, name, queue, status, input, idempotency_key, application_version)
-            SELECT t.id, t.id, @workflow_name, @queue, 'ENQUEUED', @input, 'schedule:' || @name || ':' || t.key,
+            INSERT INTO {{Sql.Schema}}.workflows (id, run_id, name, queue, status, input, idempotency_key, application_version)
+            SELECT t.id, t.id, @workflow_name, @queue, {{Sql.Enqueued}}, @input, 'schedule:' || @name || ':' || t.key,
                    {{LatestApplicationVersionSql.Latest}}
             FROM unnest(@ids, @keys) AS t (id, key)
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id)
-        UPDATE exp22.schedules
+        UPDATE {{Sql.Schema}}.schedules
         SET next_fire_at = @next_fire_at, last_fired_at = @last_fired_at
         WHERE name = @name
         RETURNING (SELECT count(*) FROM fired)::int,

@@ -226,7 +226,18 @@ internal static class Migrations
             -- least one timeout long (ExecutorHeartbeat).
             ALTER TABLE exp22.executors ADD COLUMN beating_since timestamptz NOT NULL DEFAULT now();
             """),
-        (10, "version-aware claiming: the application version that must run each workflow", """
+        (10, "ready and sleeping rows of the queue apart", """
+            -- The plain claim reads ready rows (no not_before) in the order it serves them, and due sleepers
+            -- (not_before passed) in the order they fall due, each from an index that holds only those rows:
+            -- in workflows_claimable every claim stepped over every sleeping or delayed row ahead of the first
+            -- ready one, fetching each from the heap. workflows_claimable stays for the queue-limited claim and
+            -- for counts of queued rows.
+            CREATE INDEX workflows_ready ON exp22.workflows (queue, priority DESC, created_at, id)
+                WHERE status = 'ENQUEUED' AND not_before IS NULL AND recoveries_without_progress = 0;
+            CREATE INDEX workflows_sleeping ON exp22.workflows (queue, not_before)
+                WHERE status = 'ENQUEUED' AND not_before IS NOT NULL;
+            """),
+        (11, "version-aware claiming: the application version that must run each workflow", """
             -- workflows.application_version was the version of the executor that last claimed the row; from
             -- here on it is the version that must run it, stamped at enqueue (children inherit their parent's)
             -- and matched by every claim. Unfinished rows are unpinned (NULL), so that the first executor of
@@ -237,6 +248,12 @@ internal static class Migrations
 
             -- The claims read one version of one queue: the version is an equality prefix right after the
             -- queue, so each claim stays one ordered range scan of the claimable rows of its own version.
+            DROP INDEX exp22.workflows_ready;
+            CREATE INDEX workflows_ready ON exp22.workflows (queue, application_version, priority DESC, created_at, id)
+                WHERE status = 'ENQUEUED' AND not_before IS NULL AND recoveries_without_progress = 0;
+            DROP INDEX exp22.workflows_sleeping;
+            CREATE INDEX workflows_sleeping ON exp22.workflows (queue, application_version, not_before)
+                WHERE status = 'ENQUEUED' AND not_before IS NOT NULL;
             DROP INDEX exp22.workflows_claimable;
             CREATE INDEX workflows_claimable ON exp22.workflows (queue, application_version, priority DESC, created_at, id)
                 WHERE status = 'ENQUEUED';

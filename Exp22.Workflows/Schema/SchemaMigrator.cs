@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -23,10 +24,10 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         await using var transactionDisposal = transaction.ConfigureAwait(false);
 
         var command = new NpgsqlCommand(
-            """
+            $$"""
             SELECT pg_advisory_xact_lock(@key);
-            CREATE SCHEMA IF NOT EXISTS exp22;
-            CREATE TABLE IF NOT EXISTS exp22.schema_version (
+            CREATE SCHEMA IF NOT EXISTS {{Sql.Schema}};
+            CREATE TABLE IF NOT EXISTS {{Sql.Schema}}.schema_version (
                 version     integer PRIMARY KEY,
                 description text NOT NULL,
                 applied_at  timestamptz NOT NULL DEFAULT now()
@@ -46,7 +47,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
             await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
             var record = new NpgsqlCommand(
-                "INSERT INTO exp22.schema_version (version, description) VALUES (@version, @description)",
+                $"INSERT INTO {Sql.Schema}.schema_version (version, description) VALUES (@version, @description)",
                 connection, transaction);
             await using var recordDisposal = record.ConfigureAwait(false);
             record.Parameters.AddWithValue("version", version);
@@ -64,7 +65,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         var command = new NpgsqlCommand(
-            "SELECT coalesce(max(version), 0) FROM exp22.schema_version", connection, transaction);
+            $"SELECT coalesce(max(version), 0) FROM {Sql.Schema}.schema_version", connection, transaction);
         await using var commandDisposal = command.ConfigureAwait(false);
         return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }

@@ -1,3 +1,4 @@
+using Exp22.Workflows.Storage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -13,10 +14,10 @@ internal sealed partial class QueueDepthSampler(NpgsqlDataSource dataSource, str
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
 
     // Served by the partial index on claimable rows.
-    private const string Sql = """
+    private const string DepthSql = $$"""
         SELECT q.queue, count(w.id)
         FROM unnest(@queues) AS q (queue)
-        LEFT JOIN exp22.workflows w ON w.queue = q.queue AND w.status = 'ENQUEUED'
+        LEFT JOIN {{Sql.Schema}}.workflows w ON w.queue = q.queue AND w.status = {{Sql.Enqueued}}
         GROUP BY q.queue
         """;
 
@@ -37,7 +38,7 @@ internal sealed partial class QueueDepthSampler(NpgsqlDataSource dataSource, str
         try
         {
             using var timeout = new CancellationTokenSource(MaxAge, time);
-            var command = dataSource.CreateCommand(Sql);
+            var command = dataSource.CreateCommand(DepthSql);
             await using var commandDisposal = command.ConfigureAwait(false);
             command.Parameters.Add(new NpgsqlParameter("queues", queues));
             var depths = new List<(string, long)>(queues.Length);
