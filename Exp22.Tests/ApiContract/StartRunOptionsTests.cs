@@ -130,4 +130,28 @@ public sealed class VersionsEndpointTests(SweepApi api) : IClassFixture<SweepApi
         Assert.False(version.GetProperty("latest").GetBoolean());
         Assert.Equal(JsonValueKind.Null, listed.GetProperty("latest").ValueKind);
     }
+
+    [Fact]
+    public async Task A_resume_may_name_the_version_that_runs_the_run_from_now_on()
+    {
+        using var http = new HttpClient { BaseAddress = api.Process.BaseAddress };
+        http.DefaultRequestHeaders.Add("X-Api-Key", SweepApi.AdminKey);
+        using var started = await http.PostAsync("/runs", new StringContent(
+            """{"subWorkflows": 1, "stepsPerWorkflow": 1, "applicationVersion": "1.0.0"}""", Encoding.UTF8, "application/json"));
+        var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetString();
+        using (var cancelled = await http.PostAsync($"/runs/{runId}/cancel", null))
+            Assert.Equal(HttpStatusCode.Accepted, cancelled.StatusCode);
+
+        using (var bad = await http.PostAsync($"/runs/{runId}/resume?applicationVersion=has%20spaces", null))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("applicationVersion", out _));
+        }
+
+        using (var resumed = await http.PostAsync($"/runs/{runId}/resume?applicationVersion=3.0.0", null))
+            Assert.Equal(HttpStatusCode.Accepted, resumed.StatusCode);
+        var listed = await http.GetFromJsonAsync<JsonElement>("/versions");
+        var version = listed.GetProperty("versions").EnumerateArray().Single(v => v.GetProperty("applicationVersion").GetString() == "3.0.0");
+        Assert.Equal(1, version.GetProperty("queued").GetInt32());
+    }
 }
