@@ -3,6 +3,7 @@ using Exp22.Api.Hosting;
 using Exp22.Api.OpenApi;
 using Exp22.Api.Overload;
 using Exp22.Api.Problems;
+using Exp22.Api.Queues;
 using Exp22.Api.Runs;
 using Exp22.Api.Schedules;
 using Exp22.Api.Security;
@@ -32,6 +33,7 @@ return StartupGuard.Run(() =>
     app.MapRuns();
     app.MapSchedules();
     app.MapVersions();
+    app.MapQueues();
     app.MapApiWorkflowsDashboard();
     app.Run();
 });
