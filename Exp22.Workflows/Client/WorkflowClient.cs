@@ -28,14 +28,16 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory l
 
     // DO UPDATE (not DO NOTHING) so that a concurrent duplicate waits for the first insert and still
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
+    // Without a version from the caller, the run must be run by the latest one (LatestApplicationVersionSql).
     private const string EnqueueSql = $$"""
         INSERT INTO {{Sql.Schema}}.workflows (id, run_id, name, queue, priority, status, input, idempotency_key,
-                                     trace_parent, trace_state, deadline, partition_key, not_before)
+                                     trace_parent, trace_state, deadline, partition_key, not_before, application_version)
         VALUES (@id, @id, @name, @queue, @priority, {{Sql.Enqueued}}, @input, @idempotency_key,
                 @trace_parent, @trace_state, least(@deadline, now() + @timeout), @partition_key,
-                nullif(greatest(@not_before, now() + @delay, '-infinity'), '-infinity'))
+                nullif(greatest(@not_before, now() + @delay, '-infinity'), '-infinity'),
+                coalesce(@application_version, {{LatestApplicationVersionSql.Latest}}))
         ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
-        RETURNING id, status, xmax = 0, created_at
+        RETURNING id, status, xmax = 0, created_at, application_version
         """;
 
     private const string ListSql = $$"""
@@ -213,6 +215,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory l
         ArgumentException.ThrowIfNullOrEmpty(request.Queue);
         if (request.Timeout is { } timeout)
             ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero, nameof(request.Timeout));
+        if (request.ApplicationVersion is not null && !Workflows.ApplicationVersion.IsValid(request.ApplicationVersion))
+            throw new ArgumentException($"{Workflows.ApplicationVersion.Rule(nameof(request.ApplicationVersion))}.", nameof(request));
         // The run's executions continue this span's trace, whichever process runs them and whenever.
         using var activity = WorkflowTelemetry.Source.StartActivity($"enqueue {request.WorkflowName}", ActivityKind.Producer);
         activity?.SetTag(WorkflowTelemetry.WorkflowNameTag, request.WorkflowName);
@@ -236,6 +240,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory l
         command.Parameters.Add(new NpgsqlParameter("not_before", NpgsqlDbType.TimestampTz)
             { Value = (object?)request.NotBefore?.ToUniversalTime() ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("delay", NpgsqlDbType.Interval) { Value = (object?)request.Delay ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("application_version", NpgsqlDbType.Text)
+            { Value = (object?)request.ApplicationVersion ?? DBNull.Value });
 
         EnqueuedRun run;
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -243,7 +249,7 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory l
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             run = new EnqueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2),
-                reader.GetFieldValue<DateTimeOffset>(3));
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetStringOrNull(4));
         }
 
         activity?.SetTag(WorkflowTelemetry.RunIdTag, run.RunId.ToString());
@@ -258,11 +264,11 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory l
 
     public Task<EnqueuedRun> EnqueueAsync<TWorkflow, TInput, TOutput>(
         TInput input, string queue = WorkflowQueues.Default, int priority = 0, string? idempotencyKey = null,
-        string? partitionKey = null, CancellationToken cancellationToken = default)
+        string? partitionKey = null, string? applicationVersion = null, CancellationToken cancellationToken = default)
         where TWorkflow : Workflow<TInput, TOutput> =>
         EnqueueAsync(
             new EnqueueRequest(WorkflowNames.Of<TWorkflow>(), WorkflowJson.Serialize(input), queue, priority, idempotencyKey,
-                PartitionKey: partitionKey),
+                PartitionKey: partitionKey, ApplicationVersion: applicationVersion),
             cancellationToken);
 
     public async Task<IReadOnlyList<RunSummary>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
@@ -344,11 +350,19 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory l
 
     /// <inheritdoc cref="WorkflowManagement.ResumeAsync"/>
     public Task<ResumeOutcome> ResumeAsync(Guid workflowId, CancellationToken cancellationToken) =>
-        _management.ResumeAsync(workflowId, cancellationToken);
+        _management.ResumeAsync(workflowId, null, cancellationToken);
+
+    /// <inheritdoc cref="WorkflowManagement.ResumeAsync"/>
+    public Task<ResumeOutcome> ResumeAsync(Guid workflowId, string? applicationVersion, CancellationToken cancellationToken) =>
+        _management.ResumeAsync(workflowId, applicationVersion, cancellationToken);
 
     /// <inheritdoc cref="WorkflowManagement.ForkAsync"/>
     public Task<ForkedRun?> ForkAsync(Guid runId, int fromStep, CancellationToken cancellationToken) =>
-        _management.ForkAsync(runId, fromStep, cancellationToken);
+        _management.ForkAsync(runId, fromStep, null, cancellationToken);
+
+    /// <inheritdoc cref="WorkflowManagement.ForkAsync"/>
+    public Task<ForkedRun?> ForkAsync(Guid runId, int fromStep, string? applicationVersion, CancellationToken cancellationToken) =>
+        _management.ForkAsync(runId, fromStep, applicationVersion, cancellationToken);
 
     /// <inheritdoc cref="WorkflowManagement.ListStepsAsync"/>
     public Task<IReadOnlyList<StepNode>?> ListStepsAsync(Guid workflowId, CancellationToken cancellationToken) =>
