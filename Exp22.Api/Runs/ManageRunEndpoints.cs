@@ -20,7 +20,9 @@ public static partial class ManageRunEndpoints
             .WithSummary("Resume a run that ended CANCELLED, ERROR or MAX_RECOVERY_EXCEEDED")
             .WithDescription("202 once the run (and its sub-workflows that did not succeed) is back on the queue: it continues from " +
                 "its last checkpoint, checkpointed steps are not run again, a failed step is. 409 when the run is enqueued, running " +
-                "or succeeded. When Api:AdminKey is set, the X-Api-Key header must carry it (else 401).")
+                "or succeeded. Each workflow keeps its application version, unless the applicationVersion query names the version " +
+                "that must run it from now on (the operator's word that that code can replay its checkpoints). " +
+                "When Api:AdminKey is set, the X-Api-Key header must carry it (else 401).")
             .WithRunIdPath()
             .RequireAdminKey()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -45,11 +47,14 @@ public static partial class ManageRunEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
+    public const string ApplicationVersionQuery = "applicationVersion";
+
     public static Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> ResumeAsync(
-        string id, WorkflowClient client, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        string id, [Microsoft.AspNetCore.Mvc.FromQuery(Name = ApplicationVersionQuery)] string? applicationVersion,
+        WorkflowClient client, ILoggerFactory loggers, CancellationToken cancellationToken) =>
         RunAction.ApplyAsync(id, client, WorkflowStatus.Enqueued, async runId =>
         {
-            var outcome = await client.ResumeAsync(runId, cancellationToken);
+            var outcome = await client.ResumeAsync(runId, applicationVersion, cancellationToken);
             var logger = loggers.CreateLogger(typeof(ManageRunEndpoints));
             if (outcome == ResumeOutcome.Resumed)
                 LogResumed(logger, runId);
@@ -59,7 +64,11 @@ public static partial class ManageRunEndpoints
                 ResumeOutcome.NotResumable => RunProblems.NotResumable(runId),
                 _ => RunProblems.NotFound(runId),
             };
-        }, cancellationToken);
+        }, cancellationToken, errors =>
+        {
+            if (applicationVersion is not null && !ApplicationVersion.IsValid(applicationVersion))
+                errors.Add(ApplicationVersionQuery, $"{ApplicationVersion.Rule(ApplicationVersionQuery)}; got {Shown.Text(applicationVersion)}.");
+        });
 
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> ForkAsync(
         string id, HttpContext http, WorkflowClient client, ILoggerFactory loggers)

@@ -8,12 +8,16 @@ namespace Exp22.Api.Runs;
 internal static class RunAction
 {
     /// <param name="act">The engine's action on the run; null when done, else the problem to answer.</param>
+    /// <param name="validate">The action's other inputs, checked once the id is good.</param>
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> ApplyAsync(
         string id, WorkflowClient client, string statusAfter, Func<Guid, Task<ProblemHttpResult?>> act,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Action<FieldErrors>? validate = null)
     {
         var errors = new FieldErrors();
         if (!RunIds.TryParse(id, errors, out var runId))
+            return errors.ToProblem();
+        validate?.Invoke(errors);
+        if (errors.Any)
             return errors.ToProblem();
 
         // Only a run (a root workflow) is addressable here, as in GET /runs/{id}: the engine's cancel and
