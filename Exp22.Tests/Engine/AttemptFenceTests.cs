@@ -22,7 +22,7 @@ public sealed class AttemptFenceTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var ct = timeout.Token;
 
-        await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1));
+        await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), applicationVersion: "1");
         var first = Assert.Single(await claims.ClaimAsync("executor-a", "1", ["default"], ["steps"], 1, ct));
         await using (var putBack = dataSource.CreateCommand("UPDATE exp22.workflows SET status = 'ENQUEUED', executor_id = NULL"))
             await putBack.ExecuteNonQueryAsync(ct);

@@ -24,7 +24,7 @@ public sealed class RecoveryAfterOutageTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var ct = timeout.Token;
 
-        await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1));
+        await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), applicationVersion: "1");
         Assert.Single(await new QueueClaims(dataSource).ClaimAsync("silent", "1", ["default"], ["steps"], 1, ct));
         await heartbeat.BeatAsync(Beat("silent", starting: true), ct);
         await heartbeat.BeatAsync(Beat("me", starting: true), ct);
