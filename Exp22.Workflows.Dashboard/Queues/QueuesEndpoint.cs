@@ -26,33 +26,6 @@ internal static class QueuesEndpoint
         if (errors.Any)
             return errors.ToProblem();
 
-        var overview = await monitor.ListQueuesAsync(top, cancellationToken).ConfigureAwait(false);
-        return Results.Ok(new QueuesResponse(overview.Now, [.. overview.Queues.Select(q => new QueueItem(
-            q.Queue,
-            q.Limits is { } l ? new LimitsItem(l.GlobalConcurrency, l.ExecutorConcurrency, l.RateLimit, l.RatePeriod?.TotalSeconds, l.Partitioned) : null,
-            q.ClaimedByLiveExecutor, q.Depth.Enqueued, q.Depth.Delayed, q.Depth.Running, q.WaitingForChildren,
-            q.StartsInRatePeriod, q.OldestDueAge?.TotalSeconds, q.Partitions,
-            [.. q.TopPartitions.Select(p => new PartitionItem(
-                p.PartitionKey, p.Depth.Enqueued, p.Depth.Delayed, p.Depth.Running, p.StartsInRatePeriod))]))]));
+        return Results.Ok(QueueReport.From(await monitor.ListQueuesAsync(top, cancellationToken).ConfigureAwait(false)));
     }
-
-    private sealed record QueuesResponse(DateTimeOffset Now, IReadOnlyList<QueueItem> Queues);
-
-    /// <param name="Limits">Null: no executor declared limits for the queue, it is unlimited.</param>
-    private sealed record QueueItem(
-        string Queue,
-        LimitsItem? Limits,
-        bool ClaimedByLiveExecutor,
-        int Enqueued,
-        int Delayed,
-        int Running,
-        int WaitingForChildren,
-        int? StartsInRatePeriod,
-        double? OldestDueAgeSeconds,
-        int Partitions,
-        IReadOnlyList<PartitionItem> TopPartitions);
-
-    private sealed record LimitsItem(int? GlobalConcurrency, int? ExecutorConcurrency, int? RateLimit, double? RatePeriodSeconds, bool Partitioned);
-
-    private sealed record PartitionItem(string? PartitionKey, int Enqueued, int Delayed, int Running, int? StartsInRatePeriod);
 }
