@@ -3,6 +3,7 @@ using Exp22.Api.Hosting;
 using Exp22.Api.OpenApi;
 using Exp22.Api.Overload;
 using Exp22.Api.Problems;
+using Exp22.Api.Queues;
 using Exp22.Api.Runs;
 using Exp22.Api.Schedules;
 using Exp22.Api.Security;
@@ -30,6 +31,7 @@ return StartupGuard.Run(() =>
     app.MapDefaultEndpoints();
     app.MapRuns();
     app.MapSchedules();
+    app.MapQueues();
     app.MapApiWorkflowsDashboard();
     app.Run();
 });

@@ -3,6 +3,7 @@ using Exp22.Workflows.Dashboard.Assets;
 using Exp22.Workflows.Dashboard.Executors;
 using Exp22.Workflows.Dashboard.Overview;
 using Exp22.Workflows.Dashboard.Problems;
+using Exp22.Workflows.Dashboard.Queues;
 using Exp22.Workflows.Dashboard.Runs;
 using Exp22.Workflows.Monitoring;
 using Microsoft.AspNetCore.Builder;
@@ -57,6 +58,7 @@ public static class WorkflowsDashboardExtensions
         RunListEndpoint.Map(views);
         RunEndpoint.Map(views);
         ExecutorsEndpoint.Map(views);
+        QueuesEndpoint.Map(views);
 
         var actions = api.MapGroup("")
             .AddEndpointFilter<SameOriginFilter>()

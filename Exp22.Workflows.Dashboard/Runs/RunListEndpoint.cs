@@ -7,13 +7,14 @@ using Microsoft.Extensions.Options;
 
 namespace Exp22.Workflows.Dashboard.Runs;
 
-/// <summary><c>GET api/runs?status=&amp;from=&amp;to=&amp;search=&amp;limit=</c>: runs newest first, each with its progress.</summary>
+/// <summary><c>GET api/runs?status=&amp;from=&amp;to=&amp;search=&amp;queue=&amp;limit=</c>: runs newest first, each with its progress.</summary>
 internal static class RunListEndpoint
 {
     public const string StatusQuery = "status";
     public const string FromQuery = "from";
     public const string ToQuery = "to";
     public const string SearchQuery = "search";
+    public const string QueueQuery = "queue";
     public const string LimitQuery = "limit";
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
@@ -25,6 +26,7 @@ internal static class RunListEndpoint
         [FromQuery(Name = FromQuery)] string? from,
         [FromQuery(Name = ToQuery)] string? to,
         [FromQuery(Name = SearchQuery)] string? search,
+        [FromQuery(Name = QueueQuery)] string? queue,
         [FromQuery(Name = LimitQuery)] string? limit,
         WorkflowMonitor monitor,
         IOptions<WorkflowsDashboardOptions> options,
@@ -36,7 +38,7 @@ internal static class RunListEndpoint
             errors.Add(SearchQuery, $"{SearchQuery} must be the start of an id: 1 to {UuidPrefix.MaxDigits} hex digits, dashes allowed.");
         var filter = new RunFilter(
             errors.Status(status, StatusQuery), errors.Time(from, FromQuery), errors.Time(to, ToQuery), prefix,
-            errors.Integer(limit, LimitQuery, 1, MaxLimit, DefaultLimit));
+            errors.Integer(limit, LimitQuery, 1, MaxLimit, DefaultLimit), string.IsNullOrEmpty(queue) ? null : queue);
         if (filter.From > filter.To)
             errors.Add(FromQuery, $"{FromQuery} must not be later than {ToQuery}.");
         if (errors.Any)

@@ -31,12 +31,14 @@ public sealed record QueueDepth(string Queue, int Enqueued, int Running, int Wai
 /// <param name="IdPrefix">Matches runs whose id, or the id of any workflow in them, starts with it.</param>
 /// <param name="From">Runs created at or after this time.</param>
 /// <param name="To">Runs created before this time.</param>
+/// <param name="Queue">Runs whose root workflow was enqueued on this queue.</param>
 public sealed record RunFilter(
     string? Status = null,
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     UuidPrefix? IdPrefix = null,
-    int Limit = 50);
+    int Limit = 50,
+    string? Queue = null);
 
 public sealed record RunListing(DateTimeOffset Now, IReadOnlyList<RunSummaryRow> Runs);
 
@@ -148,3 +150,38 @@ public static class MonitoredExecutorStates
     public const string Left = "left";
     public const string Silent = "silent";
 }
+
+/// <summary>Every queue that is defined, holds live work, or is claimed by a live executor, by name.</summary>
+public sealed record QueueOverview(DateTimeOffset Now, IReadOnlyList<QueueView> Queues);
+
+/// <summary>A queue's limits as the claims read them from <c>exp22.queues</c> (see <see cref="QueueDefinition"/>); a null limit is no limit.</summary>
+public sealed record QueueLimits(int? GlobalConcurrency, int? ExecutorConcurrency, int? RateLimit, TimeSpan? RatePeriod, bool Partitioned);
+
+/// <param name="Limits">Null when no executor declared limits for the queue: it is unlimited.</param>
+/// <param name="ClaimedByLiveExecutor">A live executor lists the queue among those it claims from.</param>
+/// <param name="WaitingForChildren">Parents parked until their children finish (RUNNING, holding no executor, no slot).</param>
+/// <param name="StartsInRatePeriod">First starts within the last rate period (all partitions); null without a rate limit.</param>
+/// <param name="OldestDueAge">How long the longest-waiting due workflow has waited since it was enqueued, became due or was
+/// last claimed (work put back by a handover, a recovery or a wake-up counts from its last claim); null when none is due.</param>
+/// <param name="Partitions">For a partitioned queue, how many partitions have live work or starts within the period.</param>
+/// <param name="TopPartitions">The deepest of them (due + delayed + running), at most the number asked for.</param>
+public sealed record QueueView(
+    string Queue,
+    QueueLimits? Limits,
+    bool ClaimedByLiveExecutor,
+    QueueCounts Depth,
+    int WaitingForChildren,
+    int? StartsInRatePeriod,
+    TimeSpan? OldestDueAge,
+    int Partitions,
+    IReadOnlyList<PartitionView> TopPartitions);
+
+/// <summary>Workflows of any level, not only runs.</summary>
+/// <param name="Enqueued">ENQUEUED and due now: claimable as soon as the limits allow.</param>
+/// <param name="Delayed">ENQUEUED with a <c>not_before</c> still ahead (a delayed enqueue, a schedule's tick, a durable sleep).</param>
+/// <param name="Running">RUNNING on an executor: what the global concurrency counts.</param>
+public sealed record QueueCounts(int Enqueued, int Delayed, int Running);
+
+/// <param name="PartitionKey">Null for the workflows enqueued without a key, which share one partition.</param>
+/// <param name="StartsInRatePeriod">First starts of this partition within the last rate period; null without a rate limit.</param>
+public sealed record PartitionView(string? PartitionKey, QueueCounts Depth, int? StartsInRatePeriod);

@@ -24,6 +24,7 @@ internal sealed class RunListReader(NpgsqlDataSource dataSource)
           AND (@status::text IS NULL OR w.status = @status)
           AND (@from::timestamptz IS NULL OR w.created_at >= @from)
           AND (@to::timestamptz IS NULL OR w.created_at < @to)
+          AND (@queue::text IS NULL OR w.queue = @queue)
           AND (@id_low::uuid IS NULL
                OR w.id IN (SELECT m.run_id FROM {{Sql.Schema}}.workflows m WHERE m.id BETWEEN @id_low AND @id_high))
         ORDER BY w.created_at DESC
@@ -45,6 +46,7 @@ internal sealed class RunListReader(NpgsqlDataSource dataSource)
                 new("to", NpgsqlDbType.TimestampTz) { Value = (object?)filter.To?.ToUniversalTime() ?? DBNull.Value },
                 new("id_low", NpgsqlDbType.Uuid) { Value = (object?)filter.IdPrefix?.Low ?? DBNull.Value },
                 new("id_high", NpgsqlDbType.Uuid) { Value = (object?)filter.IdPrefix?.High ?? DBNull.Value },
+                new("queue", NpgsqlDbType.Text) { Value = (object?)filter.Queue ?? DBNull.Value },
                 new("limit", filter.Limit),
             },
         });

@@ -4,9 +4,9 @@ namespace Exp22.Workflows.Monitoring;
 
 /// <summary>
 /// Read models for operators: the fleet's counts and throughput, runs with their progress, a run's whole
-/// tree with its handovers, and the executors with their drains. Everything comes from the database
-/// (executors write what they are doing with each heartbeat), so any process can serve it and no
-/// executor is ever asked.
+/// tree with its handovers, the executors with their drains, and the queues with their limits and depth.
+/// Everything comes from the database (executors write what they are doing with each heartbeat), so any
+/// process can serve it and no executor is ever asked.
 /// </summary>
 public sealed class WorkflowMonitor(NpgsqlDataSource dataSource)
 {
@@ -14,6 +14,7 @@ public sealed class WorkflowMonitor(NpgsqlDataSource dataSource)
     private readonly RunListReader _runs = new(dataSource);
     private readonly RunTreeReader _tree = new(dataSource);
     private readonly ExecutorReader _executors = new(dataSource);
+    private readonly QueueReader _queues = new(dataSource);
 
     /// <param name="window">How far back the throughput series and the finished counts reach.</param>
     /// <param name="bucket">The width of one point of the series.</param>
@@ -29,4 +30,8 @@ public sealed class WorkflowMonitor(NpgsqlDataSource dataSource)
 
     public Task<FleetExecutors> ListExecutorsAsync(CancellationToken cancellationToken) =>
         _executors.ReadAsync(cancellationToken);
+
+    /// <param name="topPartitions">How many partitions of each partitioned queue to list, deepest first (at least 1).</param>
+    public Task<QueueOverview> ListQueuesAsync(int topPartitions, CancellationToken cancellationToken) =>
+        _queues.ReadAsync(topPartitions, cancellationToken);
 }

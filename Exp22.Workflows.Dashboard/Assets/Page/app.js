@@ -1,4 +1,4 @@
-// The page's shell: hash routes (#/, #/runs, #/runs/{id}, #/executors), the credential field, and the live
+// The page's shell: hash routes (#/, #/runs, #/runs/{id}, #/executors, #/queues), the credential field, and the live
 // loop. Live means short polling: the current view asks again one second after its last answer (and not
 // while the tab is hidden), so any API replica can answer any request and no connection outlives a request.
 "use strict";
@@ -7,8 +7,9 @@
   const pollInterval = 1000;
   const views = [
     { pattern: /^#\/runs\/([0-9a-fA-F-]{36})$/, page: "runs", view: WD.run },
-    { pattern: /^#\/runs$/, page: "runs", view: WD.runs },
+    { pattern: /^#\/runs(?:\?(.*))?$/, page: "runs", view: WD.runs },
     { pattern: /^#\/executors$/, page: "executors", view: WD.executors },
+    { pattern: /^#\/queues$/, page: "queues", view: WD.queues },
     { pattern: /^(#\/?)?$/, page: "overview", view: WD.overview },
   ];
   const container = document.getElementById("page");

@@ -1,12 +1,14 @@
 // Runs: the host's start form (its validation answers shown under each field), filters, and the newest runs
-// with a progress bar each; a run that has not finished can be cancelled from its row.
+// with a progress bar each; a run that has not finished can be cancelled from its row. #/runs?queue=name
+// (the queues page links it) opens the list filtered by that queue.
 "use strict";
 
 WD.runs = (() => {
-  const filters = { status: "", from: "", to: "", search: "" };
+  const filters = { status: "", from: "", to: "", search: "", queue: "" };
   let root = null;
 
-  function mount(container) {
+  function mount(container, query) {
+    if (query) filters.queue = new URLSearchParams(query).get("queue") || "";
     const form = WD.client.settings && WD.client.settings.startForm;
     root = WD.el("div", { "data-view": "runs" },
       form ? WD.startForm(form) : null,
@@ -16,6 +18,7 @@ WD.runs = (() => {
           ["ENQUEUED", "RUNNING", "SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_EXCEEDED"].map(s => WD.el("option", { value: s, selected: filters.status === s }, s)))),
         WD.el("label", {}, "Created from", WD.el("input", { name: "from", type: "datetime-local", value: filters.from })),
         WD.el("label", {}, "Created before", WD.el("input", { name: "to", type: "datetime-local", value: filters.to })),
+        WD.el("label", {}, "Queue", WD.el("input", { name: "queue", type: "search", value: filters.queue, placeholder: "any" })),
         WD.el("label", {}, "Id starts with", WD.el("input", { name: "search", type: "search", value: filters.search, placeholder: "run or sub-workflow id" })),
         WD.el("span", { class: "field-error", "data-filter-error": "" })),
       WD.el("table", { class: "grid", "data-runs": "" },
@@ -38,6 +41,7 @@ WD.runs = (() => {
     if (filters.from) query.set("from", new Date(filters.from).toISOString());
     if (filters.to) query.set("to", new Date(filters.to).toISOString());
     if (filters.search) query.set("search", filters.search.trim());
+    if (filters.queue) query.set("queue", filters.queue.trim());
     return `runs?${query}`;
   }
 
