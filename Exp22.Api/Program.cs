@@ -7,6 +7,7 @@ using Exp22.Api.Queues;
 using Exp22.Api.Runs;
 using Exp22.Api.Schedules;
 using Exp22.Api.Security;
+using Exp22.Api.Versions;
 
 // The HTTP API of docs/design.md#http-endpoints over the engine's client; a bad setting stops it with one line naming the key.
 return StartupGuard.Run(() =>
@@ -31,6 +32,7 @@ return StartupGuard.Run(() =>
     app.MapDefaultEndpoints();
     app.MapRuns();
     app.MapSchedules();
+    app.MapVersions();
     app.MapQueues();
     app.MapApiWorkflowsDashboard();
     app.Run();

@@ -30,7 +30,9 @@ public sealed record StartRunBody(
     [property: StringLength(RunLimits.MaxQueueNameLength, MinimumLength = 1), RegularExpression("^[A-Za-z0-9._:-]+$")] string? Queue = null,
     [property: StringLength(RunLimits.MaxPartitionKeyLength, MinimumLength = 1)] string? PartitionKey = null,
     DateTimeOffset? NotBefore = null,
-    [property: Range(RunLimits.MinPriority, RunLimits.MaxPriority)] int? Priority = null);
+    [property: Range(RunLimits.MinPriority, RunLimits.MaxPriority)] int? Priority = null,
+    [property: StringLength(Workflows.ApplicationVersion.MaxLength, MinimumLength = 1), RegularExpression(Workflows.ApplicationVersion.Pattern)]
+    string? ApplicationVersion = null);
 
 /// <summary>A run to start: the workflow's input and its deadline, if any.</summary>
 public sealed record RunRequest(DemoRunInput Input, TimeSpan? Timeout);

@@ -20,7 +20,9 @@ public static partial class ManageRunEndpoints
             .WithSummary("Resume a run that ended CANCELLED, ERROR or MAX_RECOVERY_EXCEEDED")
             .WithDescription("202 once the run (and its sub-workflows that did not succeed) is back on the queue: it continues from " +
                 "its last checkpoint, checkpointed steps are not run again, a failed step is. 409 when the run is enqueued, running " +
-                "or succeeded. When Api:AdminKey is set, the X-Api-Key header must carry it (else 401).")
+                "or succeeded. Each workflow keeps its application version, unless the applicationVersion query names the version " +
+                "that must run it from now on (the operator's word that that code can replay its checkpoints). " +
+                "When Api:AdminKey is set, the X-Api-Key header must carry it (else 401).")
             .WithRunIdPath()
             .RequireAdminKey()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -47,16 +49,24 @@ public static partial class ManageRunEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
+    public const string ApplicationVersionQuery = "applicationVersion";
+
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> ResumeAsync(
-        string id, WorkflowClient client, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string id, [Microsoft.AspNetCore.Mvc.FromQuery(Name = ApplicationVersionQuery)] string? applicationVersion,
+        WorkflowClient client, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         if (!RunIds.TryParse(id, errors, out var runId))
             return errors.ToProblem();
+        if (applicationVersion is not null && !ApplicationVersion.IsValid(applicationVersion))
+        {
+            errors.Add(ApplicationVersionQuery, $"{ApplicationVersion.Rule(ApplicationVersionQuery)}; got {Shown.Text(applicationVersion)}.");
+            return errors.ToProblem();
+        }
         if (await client.GetRunAsync(runId, cancellationToken) is null)
             return RunProblems.NotFound(runId);
 
-        switch (await client.ResumeAsync(runId, cancellationToken))
+        switch (await client.ResumeAsync(runId, applicationVersion, cancellationToken))
         {
             case ResumeOutcome.Resumed:
                 var logger = loggers.CreateLogger(typeof(ManageRunEndpoints));

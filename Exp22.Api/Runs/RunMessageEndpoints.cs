@@ -23,7 +23,8 @@ public static partial class RunMessageEndpoints
             .WithSummary("Send a message to a run")
             .WithDescription("The body (a JSON object) is the message; the run's next receive on the topic takes it, exactly once, " +
                 "whether it is waiting already or not yet. 202 once stored; with an Idempotency-Key used before for this run it is " +
-                $"not delivered again (202, duplicate: true, {IdempotencyKeys.ReplayedHeader}: true). " +
+                $"not delivered again (202, duplicate: true, {IdempotencyKeys.ReplayedHeader}: true). A run that has finished takes no " +
+                "message (409, the problem names it in runStatus), unless the key was used before (202, duplicate). " +
                 "When Api:AdminKey is set, the X-Api-Key header must carry it (else 401).")
             .WithRunIdPath()
             .WithRunKeyPath(RunKeys.TopicField, "The topic the workflow receives on (demo-order: approve).")
@@ -32,6 +33,7 @@ public static partial class RunMessageEndpoints
             .Accepts<Dictionary<string, JsonElement>>("application/json")
             .RequireAdminKey()
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
@@ -66,7 +68,16 @@ public static partial class RunMessageEndpoints
         // Only a run (a root workflow) is addressable, as in POST /runs/{id}/cancel.
         if (await client.GetRunAsync(runId, http.RequestAborted) is null)
             return RunProblems.NotFound(runId);
-        var outcome = await client.SendAsync(runId, validTopic, message.RootElement, idempotencyKey, http.RequestAborted);
+        SendOutcome outcome;
+        try
+        {
+            outcome = await client.SendAsync(runId, validTopic, message.RootElement, idempotencyKey, http.RequestAborted);
+        }
+        catch (WorkflowFinishedException finished)
+        {
+            return RunProblems.FinishedTakesNoMessage(runId, finished.Status);
+        }
+
         if (outcome == SendOutcome.NotFound)
             return RunProblems.NotFound(runId);
 

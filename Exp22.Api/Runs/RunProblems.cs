@@ -19,6 +19,12 @@ public static class RunProblems
         detail: $"Run {runId} is enqueued, running or succeeded; only a run that ended CANCELLED, ERROR or MAX_RECOVERY_EXCEEDED can be resumed.",
         statusCode: StatusCodes.Status409Conflict);
 
+    public static ProblemHttpResult FinishedTakesNoMessage(Guid runId, string status) => TypedResults.Problem(
+        title: "Run already finished",
+        detail: $"Run {runId} has finished ({status}); nothing would ever receive the message, so it was not stored.",
+        statusCode: StatusCodes.Status409Conflict,
+        extensions: new Dictionary<string, object?> { ["runStatus"] = status });
+
     public static ProblemHttpResult NoEvent(Guid runId, string key) => TypedResults.Problem(
         title: "Event not published yet",
         detail: $"Run {runId} has not published a value for event '{key}' yet.",

@@ -12,7 +12,8 @@ public sealed partial class RunStarter(WorkflowClient client, ILogger<RunStarter
         var input = request.Input;
         var run = await client.EnqueueAsync(
             new EnqueueRequest(DemoWorkflows.Run, WorkflowJson.Serialize(input), placement.Queue, placement.Priority,
-                idempotencyKey, Timeout: request.Timeout, PartitionKey: placement.PartitionKey, NotBefore: placement.NotBefore),
+                idempotencyKey, Timeout: request.Timeout, PartitionKey: placement.PartitionKey, NotBefore: placement.NotBefore,
+                ApplicationVersion: placement.ApplicationVersion),
             cancellationToken);
 
         var delay = input.StepDelayMs is { } range ? $"{range.Min}-{range.Max} ms" : "the executor's default";

@@ -30,7 +30,8 @@ public static class StartRunEndpoints
                 $"with min at most max; timeoutSeconds is optional ({RunLimits.TimeoutSeconds.Description}): past it the run ends " +
                 "CANCELLED with its sub-workflows. Optional enqueue options: queue (default 'default'; executors claim only their queues), " +
                 $"partitionKey (for a partitioned queue), notBefore (ISO 8601 with offset, at most {RunLimits.MaxNotBeforeAhead.TotalDays:0} days ahead), " +
-                $"priority ({RunLimits.Priority.Description}, higher first). " +
+                $"priority ({RunLimits.Priority.Description}, higher first), applicationVersion (only executors of that version run it; " +
+                "default: the latest registered version, see GET /versions). " +
                 "A repeated Idempotency-Key answers the run it created, with Idempotent-Replayed: true.")
             .Accepts<StartRunBody>("application/json")
             .WithIdempotencyKeyHeader()

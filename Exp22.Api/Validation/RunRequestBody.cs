@@ -22,6 +22,7 @@ public static partial class RunRequestBody
     public const string PartitionKeyField = "partitionKey";
     public const string NotBeforeField = "notBefore";
     public const string PriorityField = "priority";
+    public const string ApplicationVersionField = "applicationVersion";
 
     private const string Example = """{"subWorkflows": 2, "stepsPerWorkflow": 3, "stepDelayMs": {"min": 100, "max": 500}}""";
 
@@ -70,7 +71,15 @@ public static partial class RunRequestBody
                     $"at most {RunLimits.MaxNotBeforeAhead.TotalDays:0} days ahead; got {Shown.Json(notBeforeValue)}.");
         }
 
-        return errors.Any ? null : new RunPlacement(queue ?? RunPlacement.Default.Queue, priority ?? 0, partitionKey, notBefore);
+        var applicationVersion = OptionalString(root, ApplicationVersionField, Workflows.ApplicationVersion.MaxLength, errors);
+        if (applicationVersion is not null && !Workflows.ApplicationVersion.IsValid(applicationVersion)
+            && JsonBody.TryGetProperty(root, ApplicationVersionField, out var versionValue))
+        {
+            errors.Add(ApplicationVersionField, $"{Workflows.ApplicationVersion.Rule(ApplicationVersionField)}; got {Shown.Json(versionValue)}.");
+            applicationVersion = null;
+        }
+
+        return errors.Any ? null : new RunPlacement(queue ?? RunPlacement.Default.Queue, priority ?? 0, partitionKey, notBefore, applicationVersion);
     }
 
     private static string? OptionalString(JsonElement root, string field, int maxLength, FieldErrors errors)

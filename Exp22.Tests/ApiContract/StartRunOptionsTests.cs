@@ -39,6 +39,12 @@ public sealed class StartRunOptionsTests(SweepApi api) : IClassFixture<SweepApi>
     [InlineData("""
         , "priority": 1.5
         """, "priority")]
+    [InlineData("""
+        , "applicationVersion": "has spaces"
+        """, "applicationVersion")]
+    [InlineData("""
+        , "applicationVersion": 2
+        """, "applicationVersion")]
     public async Task A_bad_enqueue_option_is_a_400_naming_the_field(string options, string field)
     {
         using var http = new HttpClient { BaseAddress = api.Process.BaseAddress };
@@ -95,5 +101,57 @@ public sealed class ScheduleEndpointsTests(SweepApi api) : IClassFixture<SweepAp
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         using (var tooLong = await http.PostAsync($"/schedules/{new string('n', 201)}/pause", null))
             Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+    }
+}
+
+/// <summary>
+/// <c>GET /versions</c> against runs pinned through <c>POST /runs</c>: this API has no executor, so a pinned
+/// version has none live and its work is reported stranded.
+/// </summary>
+public sealed class VersionsEndpointTests(SweepApi api) : IClassFixture<SweepApi>
+{
+    [Fact]
+    public async Task A_version_without_a_live_executor_is_listed_with_its_work_as_stranded()
+    {
+        using var http = new HttpClient { BaseAddress = api.Process.BaseAddress };
+        for (var i = 0; i < 2; i++)
+        {
+            using var started = await http.PostAsync("/runs", new StringContent(
+                """{"subWorkflows": 1, "stepsPerWorkflow": 1, "applicationVersion": "1.2.3+abc"}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        }
+
+        var listed = await http.GetFromJsonAsync<JsonElement>("/versions");
+        var version = listed.GetProperty("versions").EnumerateArray().Single(v => v.GetProperty("applicationVersion").GetString() == "1.2.3+abc");
+        Assert.True(version.GetProperty("stranded").GetBoolean(), $"{version}");
+        Assert.Equal(2, version.GetProperty("queued").GetInt32());
+        Assert.Equal(0, version.GetProperty("running").GetInt32());
+        Assert.Empty(version.GetProperty("executors").EnumerateArray());
+        Assert.False(version.GetProperty("latest").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, listed.GetProperty("latest").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_resume_may_name_the_version_that_runs_the_run_from_now_on()
+    {
+        using var http = new HttpClient { BaseAddress = api.Process.BaseAddress };
+        http.DefaultRequestHeaders.Add("X-Api-Key", SweepApi.AdminKey);
+        using var started = await http.PostAsync("/runs", new StringContent(
+            """{"subWorkflows": 1, "stepsPerWorkflow": 1, "applicationVersion": "1.0.0"}""", Encoding.UTF8, "application/json"));
+        var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetString();
+        using (var cancelled = await http.PostAsync($"/runs/{runId}/cancel", null))
+            Assert.Equal(HttpStatusCode.Accepted, cancelled.StatusCode);
+
+        using (var bad = await http.PostAsync($"/runs/{runId}/resume?applicationVersion=has%20spaces", null))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("applicationVersion", out _));
+        }
+
+        using (var resumed = await http.PostAsync($"/runs/{runId}/resume?applicationVersion=3.0.0", null))
+            Assert.Equal(HttpStatusCode.Accepted, resumed.StatusCode);
+        var listed = await http.GetFromJsonAsync<JsonElement>("/versions");
+        var version = listed.GetProperty("versions").EnumerateArray().Single(v => v.GetProperty("applicationVersion").GetString() == "3.0.0");
+        Assert.Equal(1, version.GetProperty("queued").GetInt32());
     }
 }

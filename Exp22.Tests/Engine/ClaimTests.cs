@@ -22,7 +22,7 @@ public sealed class ClaimTests
         var (engine, claims, database) = await StartAsync();
         await using var _ = engine;
         for (var i = 0; i < 4; i++)
-            await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1));
+            await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), applicationVersion: "1");
 
         // Another executor's claim transaction, still open, holds the two oldest rows.
         await using var other = new NpgsqlConnection(database);
@@ -46,10 +46,10 @@ public sealed class ClaimTests
     {
         var (engine, claims, _) = await StartAsync();
         await using var __ = engine;
-        var low = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1));
-        var high = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), priority: 5);
-        var older = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), priority: 1);
-        var newer = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), priority: 1);
+        var low = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), applicationVersion: "1");
+        var high = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), priority: 5, applicationVersion: "1");
+        var older = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), priority: 1, applicationVersion: "1");
+        var newer = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), priority: 1, applicationVersion: "1");
 
         var first = await claims.ClaimAsync("x", "1", ["default"], ["steps"], 3, CancellationToken.None);
         var second = await claims.ClaimAsync("x", "1", ["default"], ["steps"], 3, CancellationToken.None);
@@ -64,9 +64,9 @@ public sealed class ClaimTests
     {
         var (engine, claims, _) = await StartAsync();
         await using var __ = engine;
-        var wanted = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), queue: "a");
-        await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), queue: "b");
-        await engine.Client.EnqueueAsync(new EnqueueRequest("unknown-workflow", "{}", "a"), CancellationToken.None);
+        var wanted = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), queue: "a", applicationVersion: "1");
+        await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), queue: "b", applicationVersion: "1");
+        await engine.Client.EnqueueAsync(new EnqueueRequest("unknown-workflow", "{}", "a", ApplicationVersion: "1"), CancellationToken.None);
 
         var claimed = await claims.ClaimAsync("x", "1", ["a"], ["steps"], 10, CancellationToken.None);
 
@@ -84,16 +84,16 @@ public sealed class ClaimTests
             await connection.OpenAsync();
             await using var sleepers = new NpgsqlCommand(
                 """
-                INSERT INTO exp22.workflows (id, run_id, name, queue, status, input, created_at, not_before)
-                SELECT id, id, 'steps', 'default', 'ENQUEUED', '{"steps":1}', now() - interval '1 hour', now() + interval '1 day'
+                INSERT INTO exp22.workflows (id, run_id, name, queue, status, input, created_at, not_before, application_version)
+                SELECT id, id, 'steps', 'default', 'ENQUEUED', '{"steps":1}', now() - interval '1 hour', now() + interval '1 day', '1'
                 FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 500)) AS s
                 """, connection);
             await sleepers.ExecuteNonQueryAsync();
         }
 
-        var ready = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1));
+        var ready = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), applicationVersion: "1");
         var due = await engine.Client.EnqueueAsync(
-            new EnqueueRequest("steps", """{"steps":1}""", Priority: 5, NotBefore: DateTimeOffset.UtcNow.AddMinutes(-1)),
+            new EnqueueRequest("steps", """{"steps":1}""", Priority: 5, NotBefore: DateTimeOffset.UtcNow.AddMinutes(-1), ApplicationVersion: "1"),
             CancellationToken.None);
 
         var first = await claims.ClaimAsync("x", "1", ["default"], ["steps"], 1, CancellationToken.None);
@@ -103,5 +103,24 @@ public sealed class ClaimTests
         Assert.Equal([due.RunId], first.Select(c => c.Id));
         Assert.Equal([ready.RunId], second.Select(c => c.Id));
         Assert.Empty(third);
+    }
+
+    [Fact]
+    public async Task A_claim_takes_only_workflows_of_its_application_version()
+    {
+        var (engine, claims, _) = await StartAsync();
+        await using var __ = engine;
+        var older = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+            older.Add((await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), applicationVersion: "2")).RunId);
+        var mine = await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), applicationVersion: "1");
+        var dueTheirs = await engine.Client.EnqueueAsync(new EnqueueRequest("steps", """{"steps":1}""",
+            NotBefore: DateTimeOffset.UtcNow.AddMinutes(-1), ApplicationVersion: "2"), CancellationToken.None);
+
+        var claimed = await claims.ClaimAsync("x", "1", ["default"], ["steps"], 10, CancellationToken.None);
+        var theirs = await claims.ClaimAsync("y", "2", ["default"], ["steps"], 10, CancellationToken.None);
+
+        Assert.Equal([mine.RunId], claimed.Select(c => c.Id));
+        Assert.Equal(older.Append(dueTheirs.RunId).ToHashSet(), theirs.Select(c => c.Id).ToHashSet());
     }
 }

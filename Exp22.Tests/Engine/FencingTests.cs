@@ -19,7 +19,7 @@ public sealed class FencingTests
         var engine = await EngineHost.StartAsync(await TestPostgres.CreateDatabaseAsync(), new ExecutionLog(), executor: false);
         var claims = new QueueClaims(engine.Services.GetRequiredService<NpgsqlDataSource>());
         var handover = new Handover(engine.Services.GetRequiredService<NpgsqlDataSource>());
-        await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(3));
+        await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(3), applicationVersion: "1");
 
         var stale = Assert.Single(await claims.ClaimAsync("executor-a", "1", ["default"], ["steps"], 10, CancellationToken.None));
         Assert.Equal(1, await handover.HandOverAsync("executor-a", CancellationToken.None));

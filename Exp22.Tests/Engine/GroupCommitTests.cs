@@ -19,7 +19,7 @@ public sealed class GroupCommitTests
     {
         var engine = await EngineHost.StartAsync(await TestPostgres.CreateDatabaseAsync(), new ExecutionLog(), executor: false);
         for (var i = 0; i < Workflows; i++)
-            await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1));
+            await engine.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(new StepsInput(1), applicationVersion: "1");
         var claims = new QueueClaims(engine.Services.GetRequiredService<NpgsqlDataSource>());
         var claimed = await claims.ClaimAsync("executor-a", "1", ["default"], ["steps"], Workflows, CancellationToken.None);
         Assert.Equal(Workflows, claimed.Count);

@@ -93,6 +93,50 @@ public sealed class MessageTests
     }
 
     [Fact]
+    public async Task A_finished_workflow_takes_no_message_but_a_resend_of_one_it_took_is_still_a_duplicate()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        var log = new ExecutionLog();
+        await using var engine = await EngineHost.StartAsync(database, log, registerMore: SignalWorkflows.Register);
+        var run = await engine.Client.EnqueueAsync<ReceiveWorkflow, ReceiveInput, string?[]>(new ReceiveInput(Count: 1, TimeoutMs: 10_000));
+        Assert.Equal(SendOutcome.Sent, await engine.Client.SendAsync(run.RunId, ReceiveWorkflow.Topic, "pay", "payment-1"));
+        Assert.Equal(WorkflowStatus.Success, (await engine.Client.UntilFinishedAsync(run.RunId)).Status);
+        var cancelled = await engine.Client.EnqueueAsync<ReceiveWorkflow, ReceiveInput, string?[]>(
+            new ReceiveInput(Count: 1, TimeoutMs: 10_000), queue: "nobody-claims");
+        await engine.Client.CancelAsync(cancelled.RunId, CancellationToken.None);
+
+        var late = await Assert.ThrowsAsync<WorkflowFinishedException>(() => engine.Client.SendAsync(run.RunId, ReceiveWorkflow.Topic, "late"));
+        var toCancelled = await Assert.ThrowsAsync<WorkflowFinishedException>(
+            () => engine.Client.SendAsync(cancelled.RunId, ReceiveWorkflow.Topic, "late", "late-1"));
+
+        Assert.Equal((run.RunId, WorkflowStatus.Success), (late.WorkflowId, late.Status));
+        Assert.Equal(WorkflowStatus.Cancelled, toCancelled.Status);
+        Assert.Equal(SendOutcome.Duplicate, await engine.Client.SendAsync(run.RunId, ReceiveWorkflow.Topic, "pay", "payment-1"));
+        Assert.Equal(0, await UnconsumedAsync(database, run.RunId));
+        Assert.Equal(0, await UnconsumedAsync(database, cancelled.RunId));
+    }
+
+    [Fact]
+    public async Task A_reader_waiting_for_an_event_wakes_by_notification_well_before_its_fallback_read()
+    {
+        var log = new ExecutionLog();
+        await using var engine = await EngineHost.StartAsync(await TestPostgres.CreateDatabaseAsync(), log, registerMore: SignalWorkflows.Register);
+        var run = await engine.Client.EnqueueAsync<EventWorkflow, int, string>(0);
+        Assert.Equal("waiting", (await engine.Client.GetEventAsync<string>(run.RunId, "status", TimeSpan.FromSeconds(10)))?.Value);
+
+        var reader = engine.Client.GetEventAsync<string>(run.RunId, "finished", TimeSpan.FromSeconds(10));
+        // Long enough for the reader's first read; its fallback re-read comes 2 s after that one.
+        await Task.Delay(500);
+        var published = Stopwatch.StartNew();
+        log.Open(run.RunId.ToString());
+        var finished = await reader;
+        published.Stop();
+
+        Assert.Equal("yes", finished?.Value);
+        Assert.True(published.Elapsed < TimeSpan.FromSeconds(1), $"the reader woke {published.Elapsed} after the gate opened");
+    }
+
+    [Fact]
     public async Task An_event_is_readable_from_outside_while_the_workflow_runs()
     {
         var log = new ExecutionLog();

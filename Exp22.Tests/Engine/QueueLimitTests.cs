@@ -25,10 +25,14 @@ public sealed class QueueLimitTests
             limits(s);
         })));
 
-    private static async Task EnqueueAsync(EngineHost host, int count, StepsInput input, Func<int, string?>? partition = null)
+    private static async Task EnqueueAsync(
+        EngineHost host, int count, StepsInput input, Func<int, string?>? partition = null, string? applicationVersion = null)
     {
         for (var i = 0; i < count; i++)
-            await host.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(input, queue: Queue, partitionKey: partition?.Invoke(i));
+        {
+            await host.Client.EnqueueAsync<StepsWorkflow, StepsInput, int>(input, queue: Queue, partitionKey: partition?.Invoke(i),
+                applicationVersion: applicationVersion);
+        }
     }
 
     private static async Task<List<(DateTime Start, DateTime End, string? Partition, string Executor)>> RunsAsync(string database)
@@ -72,7 +76,7 @@ public sealed class QueueLimitTests
         await new QueueDefinitionStore(dataSource).SaveAsync(
             new Dictionary<string, QueueDefinition> { [Queue] = new() { GlobalConcurrency = 3 } }, CancellationToken.None);
         var claims = new LimitedQueueClaims(dataSource);
-        await EnqueueAsync(engine, 5, new StepsInput(1));
+        await EnqueueAsync(engine, 5, new StepsInput(1), applicationVersion: "1");
 
         var first = await claims.ClaimAsync("a", "1", Queue, ["steps"], 10, CancellationToken.None);
         var second = await claims.ClaimAsync("b", "1", Queue, ["steps"], 10, CancellationToken.None);
@@ -87,6 +91,27 @@ public sealed class QueueLimitTests
         Assert.Empty(second);
         Assert.Single(third);
         Assert.All(first.Concat(third), c => Assert.Equal(1, c.Attempt));
+    }
+
+    [Fact]
+    public async Task A_limited_claim_takes_only_its_versions_workflows_and_counts_every_versions_running_ones()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var engine = await EngineHost.StartAsync(database, new ExecutionLog(), executor: false);
+        var dataSource = engine.Services.GetRequiredService<NpgsqlDataSource>();
+        await new QueueDefinitionStore(dataSource).SaveAsync(
+            new Dictionary<string, QueueDefinition> { [Queue] = new() { GlobalConcurrency = 4, Partitioned = true } }, CancellationToken.None);
+        var claims = new LimitedQueueClaims(dataSource);
+        await EnqueueAsync(engine, 3, new StepsInput(1), _ => "tenant", applicationVersion: "2");
+        await EnqueueAsync(engine, 3, new StepsInput(1), _ => "tenant", applicationVersion: "1");
+
+        var v1 = await claims.ClaimAsync("a", "1", Queue, ["steps"], 10, CancellationToken.None);
+        var v2 = await claims.ClaimAsync("b", "2", Queue, ["steps"], 10, CancellationToken.None);
+
+        Assert.Equal(3, v1.Count);
+        Assert.Single(v2);
+        await using var versions = dataSource.CreateCommand("SELECT array_agg(application_version ORDER BY application_version) FROM exp22.workflows WHERE executor_id = 'a'");
+        Assert.Equal(["1", "1", "1"], (string[])(await versions.ExecuteScalarAsync())!);
     }
 
     [Fact]

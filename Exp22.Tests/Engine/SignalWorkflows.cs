@@ -55,7 +55,7 @@ public sealed class ReceiveWorkflow(ExecutionLog log) : Workflow<ReceiveInput, s
     }
 }
 
-/// <summary>Publishes "status" = "waiting", waits at its gate in a step, then publishes "done".</summary>
+/// <summary>Publishes "status" = "waiting", waits at its gate in a step, then publishes "status" = "done" and "finished" = "yes".</summary>
 [WorkflowName("publishes")]
 public sealed class EventWorkflow(ExecutionLog log) : Workflow<int, string>
 {
@@ -64,6 +64,7 @@ public sealed class EventWorkflow(ExecutionLog log) : Workflow<int, string>
         await context.SetEventAsync("status", "waiting");
         await context.RunStepAsync("gate", ct => log.Gate(context.WorkflowId.ToString()).WaitAsync(ct));
         await context.SetEventAsync("status", "done");
+        await context.SetEventAsync("finished", "yes");
         return "ok";
     }
 }

@@ -40,7 +40,8 @@ internal static class QueueScenario
         async Task EnqueueAsync(string queue, int count, string? partition = null, DateTimeOffset? notBefore = null)
         {
             for (var i = 0; i < count; i++)
-                await engine.Client.EnqueueAsync(new EnqueueRequest("steps", input, queue, PartitionKey: partition, NotBefore: notBefore), ct);
+                await engine.Client.EnqueueAsync(new EnqueueRequest("steps", input, queue, PartitionKey: partition, NotBefore: notBefore,
+                    ApplicationVersion: "1"), ct);
         }
 
         await EnqueueAsync(Limited, 4);

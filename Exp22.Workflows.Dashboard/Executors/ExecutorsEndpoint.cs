@@ -9,6 +9,7 @@ namespace Exp22.Workflows.Dashboard.Executors;
 /// <summary>
 /// <c>GET api/executors</c>: every executor with its state and work in flight. Ages and the drain's time left
 /// are computed here on the database's clock, so the page counts down from them whatever its own clock says.
+/// Beside them, the application versions with their live executors and stranded work (<see cref="FleetVersions"/>).
 /// </summary>
 internal static class ExecutorsEndpoint
 {
@@ -17,7 +18,8 @@ internal static class ExecutorsEndpoint
     private static async Task<IResult> GetAsync(WorkflowMonitor monitor, CancellationToken cancellationToken)
     {
         var fleet = await monitor.ListExecutorsAsync(cancellationToken).ConfigureAwait(false);
-        return Results.Ok(new ExecutorsResponse(fleet.Now, [.. fleet.Executors.Select(e => new ExecutorItem(
+        var versions = await monitor.ListVersionsAsync(cancellationToken).ConfigureAwait(false);
+        return Results.Ok(new ExecutorsResponse(fleet.Now, versions, [.. fleet.Executors.Select(e => new ExecutorItem(
             e.ExecutorId, e.ApplicationVersion, e.State, e.GoneBecause, e.StartedAt, e.HeartbeatAt,
             (fleet.Now - e.HeartbeatAt).TotalSeconds, e.HeartbeatTimeout.TotalSeconds, e.Concurrency, e.Queues,
             e.DrainStartedAt, e.DrainDeadline,
@@ -28,7 +30,7 @@ internal static class ExecutorsEndpoint
             e.WorkflowsHeld, e.InFlightCount, e.InFlight))]));
     }
 
-    private sealed record ExecutorsResponse(DateTimeOffset Now, IReadOnlyList<ExecutorItem> Executors);
+    private sealed record ExecutorsResponse(DateTimeOffset Now, FleetVersions Versions, IReadOnlyList<ExecutorItem> Executors);
 
     /// <param name="DrainSecondsLeft">While draining: until the completion deadline, when what is left is handed over.</param>
     /// <param name="DrainedInSeconds">Once it left after a drain: from the drain's start to its exit.</param>

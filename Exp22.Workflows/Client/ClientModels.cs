@@ -7,6 +7,10 @@ namespace Exp22.Workflows.Client;
 /// <param name="PartitionKey">The key a partitioned queue's limits apply to.</param>
 /// <param name="NotBefore">Not claimed before this time; with <paramref name="Delay"/>, the later of the two.</param>
 /// <param name="Delay">Not claimed before this long after the enqueue, on the database's clock.</param>
+/// <param name="ApplicationVersion">
+/// Only executors of this application version run it (and its children); null: the latest registered version
+/// (docs/queues-and-schedules.md#application-versions).
+/// </param>
 public sealed record EnqueueRequest(
     string WorkflowName,
     string InputJson,
@@ -17,10 +21,12 @@ public sealed record EnqueueRequest(
     DateTimeOffset? Deadline = null,
     string? PartitionKey = null,
     DateTimeOffset? NotBefore = null,
-    TimeSpan? Delay = null);
+    TimeSpan? Delay = null,
+    string? ApplicationVersion = null);
 
 /// <param name="Created">false when an earlier request with the same idempotency key created the run.</param>
-public sealed record EnqueuedRun(Guid RunId, string Status, bool Created, DateTimeOffset CreatedAt);
+/// <param name="ApplicationVersion">The version that must run it; null while no executor has ever registered (the first to beat adopts it).</param>
+public sealed record EnqueuedRun(Guid RunId, string Status, bool Created, DateTimeOffset CreatedAt, string? ApplicationVersion = null);
 
 public sealed record RunQuery(string? Status = null, int Limit = 50);
 

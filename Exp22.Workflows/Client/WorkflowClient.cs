@@ -3,6 +3,8 @@ using System.Text.Json;
 using Exp22.Workflows.Execution;
 using Exp22.Workflows.Storage;
 using Exp22.Workflows.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -12,21 +14,30 @@ namespace Exp22.Workflows.Client;
 /// Enqueues runs, reads their state, cancels, resumes and forks them, and exchanges messages and events
 /// with running workflows. Safe to use from any process.
 /// </summary>
-public sealed class WorkflowClient(NpgsqlDataSource dataSource)
+public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory loggerFactory)
 {
     private readonly EnqueueNotifier _notifier = new(dataSource);
     private readonly WorkflowManagement _management = new(dataSource);
+    private readonly EventWakeups _eventWakeups = new(
+        new NotificationListener(dataSource, TimeProvider.System, loggerFactory.CreateLogger<NotificationListener>()));
+
+    public WorkflowClient(NpgsqlDataSource dataSource)
+        : this(dataSource, NullLoggerFactory.Instance)
+    {
+    }
 
     // DO UPDATE (not DO NOTHING) so that a concurrent duplicate waits for the first insert and still
     // gets its row back in the same statement; xmax = 0 tells a fresh insert from an existing run.
+    // Without a version from the caller, the run must be run by the latest one (LatestApplicationVersionSql).
     private const string EnqueueSql = $$"""
         INSERT INTO {{Sql.Schema}}.workflows (id, run_id, name, queue, priority, status, input, idempotency_key,
-                                     trace_parent, trace_state, deadline, partition_key, not_before)
+                                     trace_parent, trace_state, deadline, partition_key, not_before, application_version)
         VALUES (@id, @id, @name, @queue, @priority, {{Sql.Enqueued}}, @input, @idempotency_key,
                 @trace_parent, @trace_state, least(@deadline, now() + @timeout), @partition_key,
-                nullif(greatest(@not_before, now() + @delay, '-infinity'), '-infinity'))
+                nullif(greatest(@not_before, now() + @delay, '-infinity'), '-infinity'),
+                coalesce(@application_version, {{LatestApplicationVersionSql.Latest}}))
         ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
-        RETURNING id, status, xmax = 0, created_at
+        RETURNING id, status, xmax = 0, created_at, application_version
         """;
 
     private const string ListSql = $$"""
@@ -82,11 +93,15 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
     private const string LockTargetSql = $"SELECT 1 FROM {Sql.Schema}.workflows WHERE id = @workflow_id FOR NO KEY UPDATE";
 
     // A receiver parked on this topic becomes claimable at once; a resend with the same key is dropped,
-    // delivered or not.
+    // delivered or not. A finished workflow takes no message (none would ever read it): the status is
+    // judged under the row lock taken before, so a finish that committed first is seen, and one that
+    // comes later waits for this send.
     private const string SendSql = $$"""
-        WITH sent AS (
+        WITH target AS (
+            SELECT id, status FROM {{Sql.Schema}}.workflows WHERE id = @workflow_id),
+        sent AS (
             INSERT INTO {{Sql.Schema}}.messages (workflow_id, topic, payload, idempotency_key)
-            SELECT id, @topic, @payload, @idempotency_key FROM {{Sql.Schema}}.workflows WHERE id = @workflow_id
+            SELECT id, @topic, @payload, @idempotency_key FROM target WHERE status IN ({{Sql.Enqueued}}, {{Sql.Running}})
             ON CONFLICT (workflow_id, idempotency_key) DO NOTHING
             RETURNING workflow_id),
         woken AS (
@@ -97,8 +112,9 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
               AND w.status = {{Sql.Enqueued}}
               AND w.waiting_topic = @topic
             RETURNING w.queue)
-        SELECT EXISTS (SELECT 1 FROM {{Sql.Schema}}.workflows WHERE id = @workflow_id),
+        SELECT (SELECT status FROM target),
                EXISTS (SELECT 1 FROM sent),
+               EXISTS (SELECT 1 FROM {{Sql.Schema}}.messages m WHERE m.workflow_id = @workflow_id AND m.idempotency_key = @idempotency_key),
                (SELECT count(pg_notify(@channel, queue)) FROM woken)
         """;
 
@@ -106,13 +122,16 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         SELECT value::text, updated_at FROM {{Sql.Schema}}.workflow_events WHERE workflow_id = @workflow_id AND key = @key
         """;
 
-    private static readonly TimeSpan EventPollInterval = TimeSpan.FromMilliseconds(100);
+    // Readers wake by notification; this re-read only bounds the delay of a notification that was lost.
+    private static readonly TimeSpan EventFallbackInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Sends <paramref name="message"/> to workflow <paramref name="workflowId"/> on <paramref name="topic"/>;
     /// its next <see cref="WorkflowContext.ReceiveAsync{T}"/> on that topic takes it, exactly once. With an
-    /// <paramref name="idempotencyKey"/>, a resend with the same key is not delivered again.
+    /// <paramref name="idempotencyKey"/>, a resend with the same key is not delivered again (and answers
+    /// <see cref="SendOutcome.Duplicate"/> even after the workflow finished).
     /// </summary>
+    /// <exception cref="WorkflowFinishedException">The workflow has finished: nothing would ever receive the message, so it is not stored.</exception>
     public async Task<SendOutcome> SendAsync<T>(
         Guid workflowId, string topic, T message, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
@@ -138,11 +157,15 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
             await using var readerDisposal = reader.ConfigureAwait(false);
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             await reader.ReadAsync(ct).ConfigureAwait(false);
-            return (reader.GetBoolean(0), reader.GetBoolean(1)) switch
+            var status = reader.IsDBNull(0) ? null : reader.GetString(0);
+            return (status, Sent: reader.GetBoolean(1), KeySentBefore: reader.GetBoolean(2)) switch
             {
-                (false, _) => SendOutcome.NotFound,
-                (true, true) => SendOutcome.Sent,
-                (true, false) => SendOutcome.Duplicate,
+                (null, _, _) => SendOutcome.NotFound,
+                (_, true, _) => SendOutcome.Sent,
+                (_, _, true) => SendOutcome.Duplicate,
+                _ when WorkflowStatus.IsTerminal(status) => throw new WorkflowFinishedException(workflowId, status),
+                // Not finished, yet not stored: a concurrent send with the same key committed first.
+                _ => SendOutcome.Duplicate,
             };
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -155,16 +178,21 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         Guid workflowId, string key, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
+        if (timeout <= TimeSpan.Zero)
+            return await ReadEventAsync<T>(workflowId, key, cancellationToken).ConfigureAwait(false);
+
         var deadline = DateTimeOffset.UtcNow + timeout;
+        using var waiter = _eventWakeups.Subscribe(workflowId);
         while (true)
         {
+            waiter.Arm();
             if (await ReadEventAsync<T>(workflowId, key, cancellationToken).ConfigureAwait(false) is { } found)
                 return found;
 
             var left = deadline - DateTimeOffset.UtcNow;
             if (left <= TimeSpan.Zero)
                 return null;
-            await Task.Delay(left < EventPollInterval ? left : EventPollInterval, cancellationToken).ConfigureAwait(false);
+            await waiter.WaitAsync(left < EventFallbackInterval ? left : EventFallbackInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -187,6 +215,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         ArgumentException.ThrowIfNullOrEmpty(request.Queue);
         if (request.Timeout is { } timeout)
             ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero, nameof(request.Timeout));
+        if (request.ApplicationVersion is not null && !Workflows.ApplicationVersion.IsValid(request.ApplicationVersion))
+            throw new ArgumentException($"{Workflows.ApplicationVersion.Rule(nameof(request.ApplicationVersion))}.", nameof(request));
         // The run's executions continue this span's trace, whichever process runs them and whenever.
         using var activity = WorkflowTelemetry.Source.StartActivity($"enqueue {request.WorkflowName}", ActivityKind.Producer);
         activity?.SetTag(WorkflowTelemetry.WorkflowNameTag, request.WorkflowName);
@@ -210,6 +240,8 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("not_before", NpgsqlDbType.TimestampTz)
             { Value = (object?)request.NotBefore?.ToUniversalTime() ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("delay", NpgsqlDbType.Interval) { Value = (object?)request.Delay ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("application_version", NpgsqlDbType.Text)
+            { Value = (object?)request.ApplicationVersion ?? DBNull.Value });
 
         EnqueuedRun run;
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -217,7 +249,7 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             run = new EnqueuedRun(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2),
-                reader.GetFieldValue<DateTimeOffset>(3));
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetStringOrNull(4));
         }
 
         activity?.SetTag(WorkflowTelemetry.RunIdTag, run.RunId.ToString());
@@ -232,11 +264,11 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 
     public Task<EnqueuedRun> EnqueueAsync<TWorkflow, TInput, TOutput>(
         TInput input, string queue = WorkflowQueues.Default, int priority = 0, string? idempotencyKey = null,
-        string? partitionKey = null, CancellationToken cancellationToken = default)
+        string? partitionKey = null, string? applicationVersion = null, CancellationToken cancellationToken = default)
         where TWorkflow : Workflow<TInput, TOutput> =>
         EnqueueAsync(
             new EnqueueRequest(WorkflowNames.Of<TWorkflow>(), WorkflowJson.Serialize(input), queue, priority, idempotencyKey,
-                PartitionKey: partitionKey),
+                PartitionKey: partitionKey, ApplicationVersion: applicationVersion),
             cancellationToken);
 
     public async Task<IReadOnlyList<RunSummary>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
@@ -318,11 +350,19 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource)
 
     /// <inheritdoc cref="WorkflowManagement.ResumeAsync"/>
     public Task<ResumeOutcome> ResumeAsync(Guid workflowId, CancellationToken cancellationToken) =>
-        _management.ResumeAsync(workflowId, cancellationToken);
+        _management.ResumeAsync(workflowId, null, cancellationToken);
+
+    /// <inheritdoc cref="WorkflowManagement.ResumeAsync"/>
+    public Task<ResumeOutcome> ResumeAsync(Guid workflowId, string? applicationVersion, CancellationToken cancellationToken) =>
+        _management.ResumeAsync(workflowId, applicationVersion, cancellationToken);
 
     /// <inheritdoc cref="WorkflowManagement.ForkAsync"/>
     public Task<ForkedRun?> ForkAsync(Guid runId, int fromStep, CancellationToken cancellationToken) =>
-        _management.ForkAsync(runId, fromStep, cancellationToken);
+        _management.ForkAsync(runId, fromStep, null, cancellationToken);
+
+    /// <inheritdoc cref="WorkflowManagement.ForkAsync"/>
+    public Task<ForkedRun?> ForkAsync(Guid runId, int fromStep, string? applicationVersion, CancellationToken cancellationToken) =>
+        _management.ForkAsync(runId, fromStep, applicationVersion, cancellationToken);
 
     /// <inheritdoc cref="WorkflowManagement.ListStepsAsync"/>
     public Task<IReadOnlyList<StepNode>?> ListStepsAsync(Guid workflowId, CancellationToken cancellationToken) =>

@@ -7,10 +7,11 @@ using NpgsqlTypes;
 namespace Exp22.Workflows.Execution;
 
 /// <summary>
-/// Enqueues a parent's children in one statement, fenced by the parent's claim. The queue's notification
-/// follows the commit through <see cref="EnqueueNotifier"/>, as a client's enqueue does: a NOTIFY in the
-/// insert's transaction made every parent starting children wait at commit for PostgreSQL's global
-/// notification lock (docs/performance.md#where-the-time-goes-and-what-stands-in-the-way-of-the-targets).
+/// Enqueues a parent's children in one statement, fenced by the parent's claim. Children inherit the
+/// parent's partition key and application version: the code that started them is the code that runs them.
+/// The queue's notification follows the commit through <see cref="EnqueueNotifier"/>, as a client's enqueue
+/// does: a NOTIFY in the insert's transaction made every parent starting children wait at commit for
+/// PostgreSQL's global notification lock (docs/performance.md#where-the-time-goes-and-what-stands-in-the-way-of-the-targets).
 /// </summary>
 internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
 {
@@ -18,10 +19,10 @@ internal sealed class ChildWorkflowStarts(NpgsqlDataSource dataSource)
 
     private const string InsertSql = $$"""
         INSERT INTO {{Sql.Schema}}.workflows (id, run_id, parent_id, child_seq, name, queue, priority, status, input,
-                                     trace_parent, trace_state, partition_key)
+                                     trace_parent, trace_state, partition_key, application_version)
         SELECT c.id, w.run_id, w.id, c.seq, @name, @queue, @priority, {{Sql.Enqueued}}, c.input,
                coalesce(@trace_parent, w.trace_parent), CASE WHEN @trace_parent IS NULL THEN w.trace_state ELSE @trace_state END,
-               w.partition_key
+               w.partition_key, w.application_version
         FROM {{Sql.Schema}}.workflows w,
              unnest(@ids, @seqs, @inputs) AS c (id, seq, input)
         WHERE w.id = @parent_id

@@ -7,7 +7,8 @@ namespace Exp22.Workflows.Execution;
 /// <summary>
 /// Proves this executor alive and, in the same round trip, re-enqueues the workflows of executors
 /// that stopped proving it and cancels the runs whose deadline passed (<see cref="DeadlineSweep"/>). Liveness is judged on the database clock, so executors' clocks may differ.
-/// Each beat also rewrites the executor's row (state, drain, workflows in flight) for monitoring.
+/// Each beat also rewrites the executor's row (state, drain, workflows in flight) for monitoring, and
+/// adopts unpinned workflows into its application version. It recovers only workflows of its own version.
 /// </summary>
 internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
 {
@@ -52,7 +53,9 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
     // silent: after an outage of the database every row is stale, and a recovery statement queued during
     // it (even by a process that has since left) would otherwise take live executors' work. A stopped row
     // is the executor's own word, not an inference from silence, so its work is taken at once. The batch
-    // runs this before the beat, so it reads this executor's row as the previous beat left it.
+    // runs this before the beat, so it reads this executor's row as the previous beat left it. Only this
+    // executor's version: another version's dead work stays with its dead executor, shown as stranded,
+    // until an executor of that version recovers it.
     private const string RecoverSql = $$"""
         WITH abandoned AS (
             SELECT w.id, w.executor_id AS silent_executor, {{CrashRecoverySql.ProgressColumn}}
@@ -60,6 +63,7 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
             WHERE w.status = {{Sql.Running}}
               AND w.executor_id IS NOT NULL
               AND w.executor_id <> @executor_id
+              AND w.application_version = @application_version
               AND (EXISTS (
                        SELECT 1 FROM {{Sql.Schema}}.executors e
                        WHERE e.id = w.executor_id AND e.state = 'stopped')
@@ -86,6 +90,28 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
             SELECT queue, count(*) AS workflows FROM recovered GROUP BY queue)
         SELECT coalesce(sum(workflows), 0)::int, count(pg_notify(@channel, queue))::int FROM per_queue
         """;
+
+    // Unpinned workflows (enqueued while no executor had ever registered, or unfinished at the upgrade
+    // that brought versions) become this executor's version, a batch per beat; what it adopts enqueued,
+    // its claims take next. SKIP LOCKED: an adoption never waits for a workflow's writes.
+    private const string AdoptSql = $$"""
+        WITH unpinned AS (
+            SELECT id
+            FROM {{Sql.Schema}}.workflows
+            WHERE application_version IS NULL AND status IN ({{Sql.Enqueued}}, {{Sql.Running}})
+            LIMIT @adopt_batch
+            FOR UPDATE SKIP LOCKED),
+        adopted AS (
+            UPDATE {{Sql.Schema}}.workflows w
+            SET application_version = @application_version
+            FROM unpinned u
+            WHERE w.id = u.id
+            RETURNING w.queue, w.status)
+        SELECT count(pg_notify(@channel, queue)) FROM (SELECT DISTINCT queue FROM adopted WHERE status = {{Sql.Enqueued}}) q
+        """;
+
+    /// <summary>How many unpinned workflows one beat adopts, so that a large upgrade backlog never makes a beat slow.</summary>
+    internal const int AdoptBatch = 5000;
 
     // The row stays, marked stopped, so that monitoring shows how the drain ended; executors gone for
     // long are forgotten here, once nothing of theirs is left to recover.
@@ -117,6 +143,7 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
                 Parameters =
                 {
                     new("executor_id", beat.ExecutorId),
+                    new("application_version", beat.ApplicationVersion),
                     new("heartbeat_timeout", beat.HeartbeatTimeout),
                     new("reason", InterruptionReasons.Recovery),
                     new("channel", Notifications.Enqueued),
@@ -142,6 +169,20 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
             },
         });
         batch.BatchCommands.Add(DeadlineSweep.Command());
+        // A draining executor would not run what it adopted.
+        if (beat.State == ExecutorStates.Running)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(AdoptSql)
+            {
+                Parameters =
+                {
+                    new("application_version", beat.ApplicationVersion),
+                    new("adopt_batch", AdoptBatch),
+                    new("channel", Notifications.Enqueued),
+                },
+            });
+        }
+
         if (!recoverOthers)
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,8 @@ namespace Exp22.Workflows.Execution;
 /// Puts every workflow an executor id still holds back on the queue in one statement, and wakes the
 /// other executors so they resume them at once from their last checkpoint. Used by a drain for what
 /// did not finish in time, and at start for what a previous process with the same id left behind.
-/// Each attempt it ends is recorded as an interruption, which monitoring shows as a handover.
+/// Each attempt it ends is recorded as an interruption, which monitoring shows as a handover. The
+/// workflows keep their application version, so only executors of that version claim them again.
 /// </summary>
 internal sealed class Handover(NpgsqlDataSource dataSource)
 {
@@ -27,7 +28,9 @@ internal sealed class Handover(NpgsqlDataSource dataSource)
         """;
 
     // What a previous process left behind, it left by dying (a drain hands everything back before it
-    // exits): each workflow counts one crash recovery, as when a survivor recovers it.
+    // exits): each workflow counts one crash recovery, as when a survivor recovers it. Every version's: a
+    // process of a new build may reuse the id, and the old build's work held under a live id would never
+    // be recovered; back on the queue it keeps its version, so only an executor of that version claims it.
     private const string TakeBackSql = $$"""
         WITH left_behind AS (
             SELECT w.id, {{CrashRecoverySql.ProgressColumn}}

@@ -31,7 +31,8 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
                 FROM (
                     SELECT DISTINCT partition_key AS key
                     FROM {{Sql.Schema}}.workflows
-                    WHERE status = {{Sql.Enqueued}} AND queue = @queue AND partition_key IS NOT NULL
+                    WHERE status = {{Sql.Enqueued}} AND queue = @queue AND application_version = @application_version
+                      AND partition_key IS NOT NULL
                       AND (SELECT partitioned FROM {{Sql.Schema}}.queues WHERE name = @queue)
                     UNION
                     SELECT '') k
@@ -41,7 +42,9 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
         """;
 
     // The partition '' is the whole queue when it is not partitioned, and the workflows without a key
-    // when it is. least() skips the NULL of a limit the queue does not have.
+    // when it is. least() skips the NULL of a limit the queue does not have. The limits count every
+    // version's running workflows (they protect what the queue calls, whichever code calls it); the claim
+    // takes only this executor's version.
     private const string ClaimSql = $$"""
         WITH queue AS (
             SELECT global_concurrency, rate_limit, rate_period, partitioned
@@ -73,6 +76,7 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
                 WHERE status = {{Sql.Enqueued}}
                   AND recoveries_without_progress > 0
                   AND queue = @queue
+                  AND application_version = @application_version
                   AND name = ANY (@names)
                   AND (not_before IS NULL OR not_before <= now())
                   AND (NOT b.partitioned OR coalesce(partition_key, '') = b.key)
@@ -88,6 +92,7 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
                 WHERE status = {{Sql.Enqueued}}
                   AND recoveries_without_progress = 0
                   AND queue = @queue
+                  AND application_version = @application_version
                   AND name = ANY (@names)
                   AND (not_before IS NULL OR not_before <= now())
                   AND (NOT b.partitioned OR coalesce(partition_key, '') = b.key)
@@ -106,7 +111,6 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
                 attempt = w.attempt + 1,
                 claimed_at = clock_timestamp(),
                 started_at = coalesce(w.started_at, clock_timestamp()),
-                application_version = @application_version,
                 not_before = NULL,
                 waiting_topic = NULL
             FROM picked
@@ -141,6 +145,7 @@ internal sealed class LimitedQueueClaims(NpgsqlDataSource dataSource)
             lockCommand.Parameters.Add(new NpgsqlParameter("lock_space", LockSpace));
             lockCommand.Parameters.Add(new NpgsqlParameter("queue", queue));
             lockCommand.Parameters.Add(new NpgsqlParameter("max_partitions", MaxPartitions));
+            lockCommand.Parameters.Add(new NpgsqlParameter("application_version", applicationVersion));
             var reader = await lockCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using var readerDisposal = reader.ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -43,6 +43,7 @@ internal sealed class MessageStatements(NpgsqlDataSource dataSource)
         RETURNING output::text
         """;
 
+    // The notification goes out when the transaction commits, so a reader it wakes sees the value.
     private const string SetEventSql = $$"""
         WITH fence AS (
             SELECT w.id, w.executor_id, w.attempt
@@ -53,10 +54,12 @@ internal sealed class MessageStatements(NpgsqlDataSource dataSource)
         published AS (
             INSERT INTO {{Sql.Schema}}.workflow_events (workflow_id, key, value)
             SELECT id, @key, @value FROM fence
-            ON CONFLICT (workflow_id, key) DO UPDATE SET value = excluded.value, updated_at = now())
+            ON CONFLICT (workflow_id, key) DO UPDATE SET value = excluded.value, updated_at = now()),
+        notified AS (
+            SELECT pg_notify(@channel, id::text) FROM fence)
         INSERT INTO {{Sql.Schema}}.steps (workflow_id, seq, name, output, executor_id, attempt, tries, started_at, completed_at)
         SELECT fence.id, @seq, @name, @value, fence.executor_id, fence.attempt, 1, @started_at, now()
-        FROM fence
+        FROM fence, notified
         """;
 
     /// <returns>The message taken (its JSON), or null when the topic has none or the fence refused.</returns>
@@ -87,6 +90,7 @@ internal sealed class MessageStatements(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter("seq", seq));
         command.Parameters.Add(new NpgsqlParameter("name", name));
         command.Parameters.Add(new NpgsqlParameter("started_at", startedAt));
+        command.Parameters.Add(new NpgsqlParameter("channel", Notifications.EventSet));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 

@@ -4,13 +4,22 @@ using Npgsql;
 namespace Exp22.Workflows.Execution;
 
 /// <summary>
-/// Holds one connection in LISTEN on the engine's channels. When the connection drops (a database
+/// Holds one connection in LISTEN on some of the engine's channels. When the connection drops (a database
 /// restart, a network cut) it reconnects; polling covers the gap, so a lost notification only delays.
 /// </summary>
 internal sealed class NotificationListener(
     NpgsqlDataSource dataSource, TimeProvider time, ILogger<NotificationListener> logger)
 {
-    public async Task ListenAsync(Action<string, string> onNotification, CancellationToken cancellationToken)
+    /// <summary>The executor's channels: new work, and cancellations of what it runs.</summary>
+    public Task ListenAsync(Action<string, string> onNotification, CancellationToken cancellationToken) =>
+        ListenAsync([Notifications.Enqueued, Notifications.Cancelled], onNotification, cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="onNotification"/> with (channel, payload) for each notification on
+    /// <paramref name="channels"/> (constants of <see cref="Notifications"/>), and with an empty payload on
+    /// each channel whenever a connection starts to listen: anything may have happened while none did.
+    /// </summary>
+    public async Task ListenAsync(IReadOnlyList<string> channels, Action<string, string> onNotification, CancellationToken cancellationToken)
     {
         var reconnectDelay = TimeSpan.FromMilliseconds(250);
         while (!cancellationToken.IsCancellationRequested)
@@ -20,15 +29,15 @@ internal sealed class NotificationListener(
                 var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using var connectionDisposal = connection.ConfigureAwait(false);
                 connection.Notification += (_, e) => onNotification(e.Channel, e.Payload);
-                var listen = new NpgsqlCommand($"LISTEN {Notifications.Enqueued}; LISTEN {Notifications.Cancelled}", connection);
+                var listen = new NpgsqlCommand(string.Concat(channels.Select(channel => $"LISTEN {channel};")), connection);
                 await using (listen.ConfigureAwait(false))
                 {
                     await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 reconnectDelay = TimeSpan.FromMilliseconds(250);
-                // Work may have been enqueued while no connection listened.
-                onNotification(Notifications.Enqueued, "");
+                foreach (var channel in channels)
+                    onNotification(channel, "");
                 while (true)
                     await connection.WaitAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -18,13 +18,15 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
     // order, and due sleepers and delayed runs from workflows_sleeping in the order they fell due, so rows
     // still asleep are never read; the two merge in serving order. When more than @limit sleepers are due
     // at once, the earliest due go first rather than the highest priority among them.
+    // Only this executor's application version: it is each index's second column, so every scan stays one
+    // ordered range (docs/queues-and-schedules.md#application-versions).
     /// <summary>What a claim returns, in the order <see cref="ReadClaimedAsync"/> reads it; both claims end with these.</summary>
     internal const string ClaimedColumns = """
         w.id, w.run_id, w.parent_id, w.name, w.queue, w.input::text, w.attempt, w.created_at, w.claimed_at,
         w.trace_parent, w.trace_state, w.recoveries, w.recoveries_without_progress, w.recovered_from, w.recovered_at
         """;
 
-    private const string ClaimSql = $$"""
+    internal const string ClaimSql = $$"""
         WITH suspect AS (
             SELECT c.id
             FROM unnest(@queues) AS q (queue)
@@ -35,6 +37,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                   AND (not_before IS NULL OR not_before <= now())
                   AND recoveries_without_progress > 0
                   AND queue = q.queue
+                  AND application_version = @application_version
                   AND name = ANY (@names)
                 ORDER BY priority DESC, created_at, id
                 LIMIT @suspects
@@ -51,6 +54,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                   AND not_before IS NULL
                   AND recoveries_without_progress = 0
                   AND queue = q.queue
+                  AND application_version = @application_version
                   AND name = ANY (@names)
                 ORDER BY priority DESC, created_at, id
                 LIMIT @limit
@@ -65,6 +69,7 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
                   AND not_before <= now()
                   AND recoveries_without_progress = 0
                   AND queue = q.queue
+                  AND application_version = @application_version
                   AND name = ANY (@names)
                 ORDER BY not_before
                 LIMIT @limit
@@ -84,7 +89,6 @@ internal sealed class QueueClaims(NpgsqlDataSource dataSource)
             attempt = w.attempt + 1,
             claimed_at = now(),
             started_at = coalesce(w.started_at, now()),
-            application_version = @application_version,
             not_before = NULL,
             waiting_topic = NULL
         FROM picked

@@ -13,8 +13,13 @@ public sealed class WorkflowsOptions : IValidatableObject
     [Required, MinLength(1)]
     public string ApplicationName { get; set; } = "exp22";
 
-    [Required, MinLength(1)]
-    public string ApplicationVersion { get; set; } = "0.1.0";
+    /// <summary>
+    /// The version of the workflow code this executor runs: it claims, resumes and recovers only workflows
+    /// stamped with it. Defaults to the entry assembly's informational version (<see cref="Workflows.ApplicationVersion.OfEntryAssembly"/>).
+    /// </summary>
+    [Required, RegularExpression(Workflows.ApplicationVersion.Pattern,
+        ErrorMessage = "Workflows:ApplicationVersion must be 1-128 characters of letters, digits, '.', '_', '+', ':' or '-'.")]
+    public string ApplicationVersion { get; set; } = Workflows.ApplicationVersion.OfEntryAssembly();
 
     /// <summary>Unique per executor process: claims and fencing are keyed by it.</summary>
     [Required, RegularExpression("^[A-Za-z0-9._:-]{1,100}$",

@@ -151,6 +151,25 @@ public static class MonitoredExecutorStates
     public const string Silent = "silent";
 }
 
+/// <param name="Latest">The version an enqueue without one gets now; null while no executor has registered.</param>
+public sealed record FleetVersions(string? Latest, IReadOnlyList<VersionView> Versions);
+
+/// <summary>An application version with live executors or unfinished work.</summary>
+/// <param name="ApplicationVersion">Null: unpinned work (enqueued before any executor registered), which the next heartbeat adopts.</param>
+/// <param name="Latest">An enqueue without a version gets this one now.</param>
+/// <param name="Executors">Its live executors that claim (running); <paramref name="DrainingExecutors"/> are on their way out.</param>
+/// <param name="Queued">Its ENQUEUED workflows (delayed and sleeping ones too).</param>
+/// <param name="Running">Its RUNNING workflows: claimed, parked for children, or held by a dead executor until recovered.</param>
+/// <param name="Stranded">Unfinished work and no live executor of this version to claim it: it waits until one starts.</param>
+public sealed record VersionView(
+    string? ApplicationVersion,
+    bool Latest,
+    IReadOnlyList<string> Executors,
+    IReadOnlyList<string> DrainingExecutors,
+    int Queued,
+    int Running,
+    bool Stranded);
+
 /// <summary>Every queue that is defined, holds live work, or is claimed by a live executor, by name.</summary>
 public sealed record QueueOverview(DateTimeOffset Now, IReadOnlyList<QueueView> Queues);
 

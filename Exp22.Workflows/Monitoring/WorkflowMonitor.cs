@@ -14,6 +14,7 @@ public sealed class WorkflowMonitor(NpgsqlDataSource dataSource)
     private readonly RunListReader _runs = new(dataSource);
     private readonly RunTreeReader _tree = new(dataSource);
     private readonly ExecutorReader _executors = new(dataSource);
+    private readonly VersionReader _versions = new(dataSource);
     private readonly QueueReader _queues = new(dataSource);
 
     /// <param name="window">How far back the throughput series and the finished counts reach.</param>
@@ -30,6 +31,10 @@ public sealed class WorkflowMonitor(NpgsqlDataSource dataSource)
 
     public Task<FleetExecutors> ListExecutorsAsync(CancellationToken cancellationToken) =>
         _executors.ReadAsync(cancellationToken);
+
+    /// <summary>Each application version with its live executors and unfinished work, and whether that work is stranded.</summary>
+    public Task<FleetVersions> ListVersionsAsync(CancellationToken cancellationToken) =>
+        _versions.ReadAsync(cancellationToken);
 
     /// <param name="topPartitions">How many partitions of each partitioned queue to list, deepest first (at least 1).</param>
     public Task<QueueOverview> ListQueuesAsync(int topPartitions, CancellationToken cancellationToken) =>

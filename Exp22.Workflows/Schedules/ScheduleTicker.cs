@@ -9,7 +9,8 @@ namespace Exp22.Workflows.Schedules;
 /// Fires the schedules that are due. Every executor ticks; a due schedule's row is locked with SKIP LOCKED
 /// for the transaction that enqueues its tick's run and moves next_fire_at on, so one executor fires each
 /// tick, and the run's idempotency key (schedule name + tick time) makes a second enqueue of the same tick
-/// a no-op whatever happens in between (a schedule deleted and created again, a clock behind).
+/// a no-op whatever happens in between (a schedule deleted and created again, a clock behind). A tick's
+/// run gets the latest application version, as an enqueue without one does.
 /// </summary>
 internal sealed class ScheduleTicker(NpgsqlDataSource dataSource, TimeProvider time)
 {
@@ -27,8 +28,9 @@ internal sealed class ScheduleTicker(NpgsqlDataSource dataSource, TimeProvider t
 
     private const string FireSql = $$"""
         WITH fired AS (
-            INSERT INTO {{Sql.Schema}}.workflows (id, run_id, name, queue, status, input, idempotency_key)
-            SELECT t.id, t.id, @workflow_name, @queue, {{Sql.Enqueued}}, @input, 'schedule:' || @name || ':' || t.key
+            INSERT INTO {{Sql.Schema}}.workflows (id, run_id, name, queue, status, input, idempotency_key, application_version)
+            SELECT t.id, t.id, @workflow_name, @queue, {{Sql.Enqueued}}, @input, 'schedule:' || @name || ':' || t.key,
+                   {{LatestApplicationVersionSql.Latest}}
             FROM unnest(@ids, @keys) AS t (id, key)
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id)

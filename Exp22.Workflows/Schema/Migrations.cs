@@ -237,5 +237,36 @@ internal static class Migrations
             CREATE INDEX workflows_sleeping ON exp22.workflows (queue, not_before)
                 WHERE status = 'ENQUEUED' AND not_before IS NOT NULL;
             """),
+        (11, "version-aware claiming: the application version that must run each workflow", """
+            -- workflows.application_version was the version of the executor that last claimed the row; from
+            -- here on it is the version that must run it, stamped at enqueue (children inherit their parent's)
+            -- and matched by every claim. Unfinished rows are unpinned (NULL), so that the first executor of
+            -- this release adopts them instead of leaving them to a version nobody runs any more; a heartbeat
+            -- adopts unpinned rows (ExecutorHeartbeat), and an enqueue stamps NULL only while no executor has
+            -- ever registered.
+            UPDATE exp22.workflows SET application_version = NULL WHERE status IN ('ENQUEUED', 'RUNNING');
+
+            -- The claims read one version of one queue: the version is an equality prefix right after the
+            -- queue, so each claim stays one ordered range scan of the claimable rows of its own version.
+            DROP INDEX exp22.workflows_ready;
+            CREATE INDEX workflows_ready ON exp22.workflows (queue, application_version, priority DESC, created_at, id)
+                WHERE status = 'ENQUEUED' AND not_before IS NULL AND recoveries_without_progress = 0;
+            DROP INDEX exp22.workflows_sleeping;
+            CREATE INDEX workflows_sleeping ON exp22.workflows (queue, application_version, not_before)
+                WHERE status = 'ENQUEUED' AND not_before IS NOT NULL;
+            DROP INDEX exp22.workflows_claimable;
+            CREATE INDEX workflows_claimable ON exp22.workflows (queue, application_version, priority DESC, created_at, id)
+                WHERE status = 'ENQUEUED';
+            DROP INDEX exp22.workflows_claimable_suspects;
+            CREATE INDEX workflows_claimable_suspects ON exp22.workflows (queue, application_version, priority DESC, created_at, id)
+                WHERE status = 'ENQUEUED' AND recoveries_without_progress > 0;
+            DROP INDEX exp22.workflows_claimable_partitions;
+            CREATE INDEX workflows_claimable_partitions ON exp22.workflows (queue, application_version, partition_key)
+                WHERE status = 'ENQUEUED' AND partition_key IS NOT NULL;
+
+            -- What the heartbeats adopt: empty but for the upgrade and an enqueue before any executor registered.
+            CREATE INDEX workflows_unpinned ON exp22.workflows (id)
+                WHERE application_version IS NULL AND status IN ('ENQUEUED', 'RUNNING');
+            """),
     ];
 }

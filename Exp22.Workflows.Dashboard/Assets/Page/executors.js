@@ -7,13 +7,14 @@ WD.executors = (() => {
   let receivedAt = 0;
 
   function mount(container) {
-    root = WD.el("div", { "data-view": "executors" }, WD.el("div", { class: "executors", "data-executors": "" }));
+    root = WD.el("div", { "data-view": "executors" }, WD.versions.mount(), WD.el("div", { class: "executors", "data-executors": "" }));
     container.append(root);
   }
 
   function render(data) {
     if (!data) return;
     receivedAt = Date.now();
+    WD.versions.render(root, data.versions);
     const cards = data.executors.map(card);
     root.querySelector("[data-executors]").replaceChildren(...(cards.length ? cards : [WD.el("p", { class: "muted" }, "No executor has registered.")]));
     tick();
