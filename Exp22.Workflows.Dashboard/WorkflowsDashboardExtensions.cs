@@ -64,8 +64,7 @@ public static class WorkflowsDashboardExtensions
             .AddEndpointFilter<SameOriginFilter>()
             .AddEndpointFilter(new AccessFilter(DashboardOperation.Act));
         StartRunEndpoint.Map(actions);
-        CancelRunEndpoint.Map(actions);
-        ResumeRunEndpoint.Map(actions);
+        RunStateEndpoints.Map(actions);
         ForkRunEndpoint.Map(actions);
         return group;
     }

@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Reflection;
-using System.Text.RegularExpressions;
 
 namespace Exp22.Workflows;
 
@@ -8,7 +8,7 @@ namespace Exp22.Workflows;
 /// An executor claims only workflows stamped with its own version, so a rolling deploy never replays an
 /// old workflow's history on new code.
 /// </summary>
-public static partial class ApplicationVersion
+public static class ApplicationVersion
 {
     public const int MaxLength = 128;
 
@@ -18,7 +18,12 @@ public static partial class ApplicationVersion
     public static string Rule(string field) =>
         $"{field} must be 1-{MaxLength} characters of letters, digits, '.', '_', '+', ':' or '-'";
 
-    public static bool IsValid(string? version) => version is not null && Allowed().IsMatch(version);
+    // A set rather than the pattern as a regex: one pass, and no '$' that lets a trailing newline through.
+    private static readonly SearchValues<char> Allowed =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+:-");
+
+    public static bool IsValid(string? version) =>
+        version is { Length: > 0 and <= MaxLength } && !version.AsSpan().ContainsAnyExcept(Allowed);
 
     /// <summary>
     /// The entry assembly's informational version. The .NET SDK appends the commit it was built from
@@ -36,13 +41,11 @@ public static partial class ApplicationVersion
             ? informational
             : $"{informational}+{assembly.ManifestModule.ModuleVersionId:N}";
         // An informational version is free text: what the pattern does not allow becomes '-'.
-        var allowed = Disallowed().Replace(version, "-");
+        var allowed = string.Create(version.Length, version, static (chars, text) =>
+        {
+            for (var i = 0; i < text.Length; i++)
+                chars[i] = Allowed.Contains(text[i]) ? text[i] : '-';
+        });
         return allowed.Length <= MaxLength ? allowed : allowed[..MaxLength];
     }
-
-    [GeneratedRegex(Pattern)]
-    private static partial Regex Allowed();
-
-    [GeneratedRegex("[^A-Za-z0-9._+:-]")]
-    private static partial Regex Disallowed();
 }

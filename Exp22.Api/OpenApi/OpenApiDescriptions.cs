@@ -33,6 +33,13 @@ public static class OpenApiDescriptions
                 Enum = [.. WorkflowStatus.All.Select(status => (JsonNode)JsonValue.Create(status))],
             });
 
+    /// <summary>A JSON body of <typeparamref name="TBody"/>, and the 413 and 415 answers to a body too large or not JSON.</summary>
+    public static RouteHandlerBuilder AcceptsJson<TBody>(this RouteHandlerBuilder builder)
+        where TBody : notnull =>
+        builder.Accepts<TBody>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
     public static RouteHandlerBuilder WithRunIdPath(this RouteHandlerBuilder builder) =>
         builder.DescribeParameter(RunIds.Field, ParameterLocation.Path, "The run id (a GUID); anything else is a 400.",
             () => new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" });

@@ -1,6 +1,5 @@
 using Exp22.Api.OpenApi;
 using Exp22.Api.Security;
-using Exp22.Api.Validation;
 using Exp22.Workflows;
 using Exp22.Workflows.Client;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,31 +20,21 @@ public static partial class CancelRunEndpoint
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-    public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> CancelAsync(
-        string id, WorkflowClient client, ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        var errors = new FieldErrors();
-        if (!RunIds.TryParse(id, errors, out var runId))
-            return errors.ToProblem();
-
-        // Only a run (a root workflow) is addressable here, as in GET /runs/{id}: the engine's cancel would
-        // also take a sub-workflow's id. (This reads the run's tree; cancels are rare.)
-        if (await client.GetRunAsync(runId, cancellationToken) is null)
-            return RunProblems.NotFound(runId);
-
-        switch (await client.CancelAsync(runId, cancellationToken))
+    public static Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> CancelAsync(
+        string id, WorkflowClient client, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        RunAction.ApplyAsync(id, client, WorkflowStatus.Cancelled, async runId =>
         {
-            case CancelOutcome.Cancelled:
-                var logger = loggers.CreateLogger(typeof(CancelRunEndpoint));
+            var outcome = await client.CancelAsync(runId, cancellationToken);
+            var logger = loggers.CreateLogger(typeof(CancelRunEndpoint));
+            if (outcome == CancelOutcome.Cancelled)
                 LogCancelled(logger, runId);
-                var statusUrl = RunUrls.Status(runId);
-                return TypedResults.Accepted(statusUrl, new RunAccepted(runId, WorkflowStatus.Cancelled, statusUrl));
-            case CancelOutcome.AlreadyFinished:
-                return RunProblems.AlreadyFinished(runId);
-            default:
-                return RunProblems.NotFound(runId);
-        }
-    }
+            return outcome switch
+            {
+                CancelOutcome.Cancelled => null,
+                CancelOutcome.AlreadyFinished => RunProblems.AlreadyFinished(runId),
+                _ => RunProblems.NotFound(runId),
+            };
+        }, cancellationToken);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Cancelled run {RunId} and its unfinished sub-workflows")]
     private static partial void LogCancelled(ILogger logger, Guid runId);

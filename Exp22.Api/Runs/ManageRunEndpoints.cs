@@ -35,11 +35,9 @@ public static partial class ManageRunEndpoints
                 "the new run has the same workflow and input, starts with this run's checkpoints before that step and runs the rest. " +
                 "When Api:AdminKey is set, the X-Api-Key header must carry it (else 401).")
             .WithRunIdPath()
-            .Accepts<ForkRequest>("application/json")
             .RequireAdminKey()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsJson<ForkRequest>();
 
         app.MapGet("/runs/{id}/steps", ListStepsAsync)
             .WithName("ListRunSteps")
@@ -51,44 +49,32 @@ public static partial class ManageRunEndpoints
 
     public const string ApplicationVersionQuery = "applicationVersion";
 
-    public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> ResumeAsync(
+    public static Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> ResumeAsync(
         string id, [Microsoft.AspNetCore.Mvc.FromQuery(Name = ApplicationVersionQuery)] string? applicationVersion,
-        WorkflowClient client, ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        var errors = new FieldErrors();
-        if (!RunIds.TryParse(id, errors, out var runId))
-            return errors.ToProblem();
-        if (applicationVersion is not null && !ApplicationVersion.IsValid(applicationVersion))
+        WorkflowClient client, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        RunAction.ApplyAsync(id, client, WorkflowStatus.Enqueued, async runId =>
         {
-            errors.Add(ApplicationVersionQuery, $"{ApplicationVersion.Rule(ApplicationVersionQuery)}; got {Shown.Text(applicationVersion)}.");
-            return errors.ToProblem();
-        }
-        if (await client.GetRunAsync(runId, cancellationToken) is null)
-            return RunProblems.NotFound(runId);
-
-        switch (await client.ResumeAsync(runId, applicationVersion, cancellationToken))
-        {
-            case ResumeOutcome.Resumed:
-                var logger = loggers.CreateLogger(typeof(ManageRunEndpoints));
+            var outcome = await client.ResumeAsync(runId, applicationVersion, cancellationToken);
+            var logger = loggers.CreateLogger(typeof(ManageRunEndpoints));
+            if (outcome == ResumeOutcome.Resumed)
                 LogResumed(logger, runId);
-                var statusUrl = RunUrls.Status(runId);
-                return TypedResults.Accepted(statusUrl, new RunAccepted(runId, WorkflowStatus.Enqueued, statusUrl));
-            case ResumeOutcome.NotResumable:
-                return RunProblems.NotResumable(runId);
-            default:
-                return RunProblems.NotFound(runId);
-        }
-    }
+            return outcome switch
+            {
+                ResumeOutcome.Resumed => null,
+                ResumeOutcome.NotResumable => RunProblems.NotResumable(runId),
+                _ => RunProblems.NotFound(runId),
+            };
+        }, cancellationToken, errors =>
+        {
+            if (applicationVersion is not null && !ApplicationVersion.IsValid(applicationVersion))
+                errors.Add(ApplicationVersionQuery, $"{ApplicationVersion.Rule(ApplicationVersionQuery)}; got {Shown.Text(applicationVersion)}.");
+        });
 
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> ForkAsync(
         string id, HttpContext http, WorkflowClient client, ILoggerFactory loggers)
     {
-        if (!http.Request.HasJsonContentType())
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                detail: "The body must be JSON: send it with Content-Type: application/json.");
-        }
+        if (JsonBody.ProblemUnlessJson(http.Request) is { } unsupported)
+            return unsupported;
 
         var errors = new FieldErrors();
         RunIds.TryParse(id, errors, out var runId);

@@ -30,12 +30,10 @@ public static partial class RunMessageEndpoints
             .WithRunKeyPath(RunKeys.TopicField, "The topic the workflow receives on (demo-order: approve).")
             .WithIdempotencyKeyHeader($"1-{RunLimits.MaxIdempotencyKeyLength} printable ASCII characters. A message with a key already sent " +
                 "to this run is dropped, whether the first one was received yet or not.")
-            .Accepts<Dictionary<string, JsonElement>>("application/json")
             .RequireAdminKey()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsJson<Dictionary<string, JsonElement>>();
 
         app.MapGet("/runs/{id}/events/{key}", GetEventAsync)
             .WithName("GetRunEvent")
@@ -50,12 +48,8 @@ public static partial class RunMessageEndpoints
     public static async Task<Results<Accepted<MessageAccepted>, ValidationProblem, ProblemHttpResult>> SendAsync(
         string id, string topic, HttpContext http, WorkflowClient client, ILoggerFactory loggers)
     {
-        if (!http.Request.HasJsonContentType())
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                detail: "The body must be JSON: send it with Content-Type: application/json.");
-        }
+        if (JsonBody.ProblemUnlessJson(http.Request) is { } unsupported)
+            return unsupported;
 
         var errors = new FieldErrors();
         RunIds.TryParse(id, errors, out var runId);

@@ -17,20 +17,14 @@ public static class StartOrderEndpoint
                 $"{RunLimits.DefaultApprovalTimeoutSeconds}; past it the order ends 'expired'), then sleeps shipAfterSeconds " +
                 $"({RunLimits.ShipAfterSeconds.Description}, default {RunLimits.DefaultShipAfterSeconds}) and ships. " +
                 "A repeated Idempotency-Key answers the run it created, with Idempotent-Replayed: true.")
-            .Accepts<StartOrderBody>("application/json")
             .WithIdempotencyKeyHeader()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsJson<StartOrderBody>();
 
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> StartAsync(
         HttpContext http, RunStarter starter)
     {
-        if (!http.Request.HasJsonContentType())
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                detail: "The body must be JSON: send it with Content-Type: application/json.");
-        }
+        if (JsonBody.ProblemUnlessJson(http.Request) is { } unsupported)
+            return unsupported;
 
         var errors = new FieldErrors();
         var idempotencyKey = IdempotencyKeys.Read(http.Request, errors);

@@ -33,10 +33,8 @@ public static class StartRunEndpoints
                 $"priority ({RunLimits.Priority.Description}, higher first), applicationVersion (only executors of that version run it; " +
                 "default: the latest registered version, see GET /versions). " +
                 "A repeated Idempotency-Key answers the run it created, with Idempotent-Replayed: true.")
-            .Accepts<StartRunBody>("application/json")
             .WithIdempotencyKeyHeader()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsJson<StartRunBody>();
     }
 
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem>> FromQueryAsync(
@@ -58,13 +56,8 @@ public static class StartRunEndpoints
     public static async Task<Results<Accepted<RunAccepted>, ValidationProblem, ProblemHttpResult>> FromBodyAsync(
         HttpContext http, RunStarter starter, TimeProvider time)
     {
-        // Routing refuses other media types with 415 but lets a body without any Content-Type through.
-        if (!http.Request.HasJsonContentType())
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                detail: "The body must be JSON: send it with Content-Type: application/json.");
-        }
+        if (JsonBody.ProblemUnlessJson(http.Request) is { } unsupported)
+            return unsupported;
 
         var errors = new FieldErrors();
         var idempotencyKey = IdempotencyKeys.Read(http.Request, errors);

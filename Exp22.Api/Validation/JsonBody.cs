@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Unicode;
 using Exp22.Api.Runs;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Exp22.Api.Validation;
 
@@ -11,6 +12,17 @@ namespace Exp22.Api.Validation;
 public static class JsonBody
 {
     public const string BodyField = "body";
+
+    /// <summary>
+    /// The 415 answer to a body that is not declared JSON, else null: routing refuses other media types
+    /// with 415 itself but lets a body without any Content-Type through.
+    /// </summary>
+    public static ProblemHttpResult? ProblemUnlessJson(HttpRequest request) =>
+        request.HasJsonContentType()
+            ? null
+            : TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                detail: "The body must be JSON: send it with Content-Type: application/json.");
 
     /// <returns>The parsed object (to dispose), or null when <paramref name="errors"/> says why not.</returns>
     public static async Task<JsonDocument?> ReadObjectAsync(

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Exp22.Api.Runs;
 
 namespace Exp22.Api.Validation;
@@ -11,7 +10,7 @@ namespace Exp22.Api.Validation;
 /// Here every problem is reported under its field (<c>subWorkflows</c>, <c>stepDelayMs.min</c>, ...)
 /// with the accepted range. Property names match case-insensitively, as with the web JSON defaults.
 /// </summary>
-public static partial class RunRequestBody
+public static class RunRequestBody
 {
     public const string BodyField = JsonBody.BodyField;
     public const string SubWorkflowsField = "subWorkflows";
@@ -41,7 +40,7 @@ public static partial class RunRequestBody
     private static RunPlacement? Placement(JsonElement root, FieldErrors errors, DateTimeOffset now)
     {
         var queue = OptionalString(root, QueueField, RunLimits.MaxQueueNameLength, errors);
-        if (queue is not null && !QueueName().IsMatch(queue))
+        if (queue is not null && !KeyCharacters.AreAllowed(queue))
         {
             errors.Add(QueueField, $"{QueueField} must be letters, digits, '.', '_', ':' or '-'; got {Shown.Json(root.GetProperty(QueueField))}.");
             queue = null;
@@ -91,9 +90,6 @@ public static partial class RunRequestBody
         errors.Add(field, $"{field} must be null or a string of 1 to {maxLength} characters; got {Shown.Json(value)}.");
         return null;
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
-    private static partial Regex QueueName();
 
     private static RunRequest? Read(JsonElement root, FieldErrors errors)
     {

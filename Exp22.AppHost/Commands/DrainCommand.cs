@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using Exp22.Harness.Os;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -91,7 +92,7 @@ internal static class DrainCommand
         {
             int pid => pid,
             long pid => (int)pid,
-            string text when int.TryParse(text, out var pid) => pid,
+            string text when int.TryParse(text, CultureInfo.InvariantCulture, out var pid) => pid,
             _ => null,
         };
 }

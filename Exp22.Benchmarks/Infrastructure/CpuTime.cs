@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Exp22.Benchmarks.Infrastructure;
 
 /// <summary>CPU seconds (user + system) a process has used, from /proc/&lt;pid&gt;/stat.</summary>
@@ -13,7 +14,7 @@ public static class CpuTime
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             // After "pid (comm) ": state is field 0, utime field 11, stime field 12.
-            return (long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond;
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
         }
         catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
         {
@@ -24,7 +25,7 @@ public static class CpuTime
     /// <summary>The CPU seconds of <paramref name="pid"/>'s live children (PostgreSQL's backends when given the postmaster).</summary>
     public static double OfChildren(int pid) =>
         Directory.EnumerateDirectories("/proc")
-            .Select(path => int.TryParse(Path.GetFileName(path), out var child) ? child : 0)
+            .Select(path => int.TryParse(Path.GetFileName(path), CultureInfo.InvariantCulture, out var child) ? child : 0)
             .Where(child => child > 0 && ParentOf(child) == pid)
             .Sum(Of);
 
@@ -33,7 +34,7 @@ public static class CpuTime
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
         {

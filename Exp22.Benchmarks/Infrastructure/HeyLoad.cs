@@ -55,7 +55,7 @@ public static partial class HeyLoad
             }
 
             foreach (Match error in ErrorCount().Matches(output))
-                failures += long.Parse(error.Groups[1].Value, CultureInfo.InvariantCulture);
+                failures += long.Parse(error.Groups["count"].Value, CultureInfo.InvariantCulture);
 
             return new Result(Parse(rps.Groups[1].Value), Percentile(output, 50), Percentile(output, 99), accepted, failures);
         }
@@ -80,6 +80,6 @@ public static partial class HeyLoad
     private static partial Regex StatusCount();
 
     // hey's error distribution: "  [N]\tPost "...": <error>".
-    [GeneratedRegex(@"^\s+\[(\d+)\]\s+\D", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s+\[(?<count>\d+)\]\s+\D", RegexOptions.Multiline)]
     private static partial Regex ErrorCount();
 }

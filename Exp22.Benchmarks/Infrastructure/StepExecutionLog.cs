@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Npgsql;
@@ -25,9 +26,9 @@ public sealed partial class StepExecutionLog
         var match = StepLine().Match(line);
         if (!match.Success)
             return;
-        var key = (Guid.Parse(match.Groups[3].Value), int.Parse(match.Groups[2].Value), int.Parse(match.Groups[1].Value));
+        var key = (Guid.Parse(match.Groups[3].Value), int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
         _executions.GetOrAdd(key, _ => new ConcurrentQueue<Execution>())
-            .Enqueue(new Execution(process, match.Groups[4].Value, int.Parse(match.Groups[5].Value)));
+            .Enqueue(new Execution(process, match.Groups[4].Value, int.Parse(match.Groups[5].Value, CultureInfo.InvariantCulture)));
     }
 
     /// <summary>A process that was SIGTERMed or SIGKILLed: its unfinished steps may run again.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Exp22.Harness.Postgres;
 
 /// <summary>The PostgreSQL server programs of this machine: <c>initdb</c> and <c>postgres</c> from one directory.</summary>
@@ -56,7 +57,7 @@ public sealed class PostgresBinaries
 
     // Debian names the folders "15", "16" (and "9.6" in the past): compare numerically so 16 beats 9.6.
     private static Version? ParseVersion(string name) =>
-        int.TryParse(name, out var major) && major >= 0 ? new Version(major, 0)
+        int.TryParse(name, CultureInfo.InvariantCulture, out var major) && major >= 0 ? new Version(major, 0)
         : Version.TryParse(name, out var version) ? version
         : null;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Exp22.Harness.Os;
 
@@ -100,7 +101,7 @@ internal sealed class PostgresGuardian : IDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             var firstLine = await process.StandardOutput.ReadLineAsync(timeout.Token);
-            if (!int.TryParse(firstLine, out var postmasterPid))
+            if (!int.TryParse(firstLine, CultureInfo.InvariantCulture, out var postmasterPid))
                 throw new PostgresStartException(
                     $"The PostgreSQL guardian did not report the server's pid (got '{firstLine}'): {await process.StandardError.ReadToEndAsync(ct)}");
 

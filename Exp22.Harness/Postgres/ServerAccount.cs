@@ -79,7 +79,7 @@ public sealed class ServerAccount
     {
         for (var current = new DirectoryInfo(Path.GetFullPath(directory)); current is not null; current = current.Parent)
         {
-            if (!current.Exists || (current.UnixFileMode & UnixFileMode.OtherExecute) == 0)
+            if (!current.Exists || (current.UnixFileMode & UnixFileMode.OtherExecute) == UnixFileMode.None)
                 return false;
         }
 

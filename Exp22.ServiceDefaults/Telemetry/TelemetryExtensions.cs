@@ -44,5 +44,5 @@ public static class TelemetryExtensions
     }
 
     private static bool IsProbe(PathString path) =>
-        path.StartsWithSegments(HealthPaths.Health) || path.StartsWithSegments(HealthPaths.Alive);
+        path.StartsWithSegments(HealthPaths.Health, StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments(HealthPaths.Alive, StringComparison.OrdinalIgnoreCase);
 }

@@ -118,7 +118,7 @@ public sealed class ApiDatabaseDownTests : IDisposable
         }
         catch (HttpRequestException)
         {
-            return 0;
+            return default;
         }
     }
 

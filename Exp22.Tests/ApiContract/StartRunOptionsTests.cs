@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -17,6 +18,9 @@ public sealed class StartRunOptionsTests(SweepApi api) : IClassFixture<SweepApi>
         """, "queue")]
     [InlineData("""
         , "queue": ""
+        """, "queue")]
+    [InlineData("""
+        , "queue": "reports\n"
         """, "queue")]
     [InlineData("""
         , "queue": 7
@@ -59,7 +63,7 @@ public sealed class StartRunOptionsTests(SweepApi api) : IClassFixture<SweepApi>
     public async Task Good_enqueue_options_enqueue_the_run()
     {
         using var http = new HttpClient { BaseAddress = api.Process.BaseAddress };
-        var notBefore = DateTimeOffset.UtcNow.AddHours(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
+        var notBefore = DateTimeOffset.UtcNow.AddHours(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         using var response = await http.PostAsync("/runs", Body(
             $$""", "queue": "reports", "partitionKey": "tenant-1", "notBefore": "{{notBefore}}", "priority": -5"""));
 

@@ -38,9 +38,9 @@ internal static class ApiRuns
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException e)
             {
-                throw new TimeoutException($"Run {runId} did not finish within {timeout}: {run}");
+                throw new TimeoutException($"Run {runId} did not finish within {timeout}: {run}", e);
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
 
@@ -47,7 +48,7 @@ public sealed partial class RunDatabase(NpgsqlDataSource dataSource)
         from line in consoleLog
         let match = StepLine().Match(line)
         where match.Success && Guid.Parse(match.Groups[3].Value) == runId
-        select (int.Parse(match.Groups[2].Value), int.Parse(match.Groups[1].Value), match.Groups[4].Value, int.Parse(match.Groups[5].Value));
+        select (int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), match.Groups[4].Value, int.Parse(match.Groups[5].Value, CultureInfo.InvariantCulture));
 
     [GeneratedRegex(@"Executing step (\d+)/\d+ of sub-workflow (\d+) \(run ([0-9a-f-]+), executor ([^,]+), attempt (\d+)\)")]
     private static partial Regex StepLine();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Exp22.Harness.Os;
@@ -67,13 +68,13 @@ public sealed partial class DocExamplesTests(ITestOutputHelper output)
             var split = AnywhereComment().Match(block);
             var (own, outside) = split.Success ? (block[..split.Index], block[split.Index..]) : (block, "");
             if (own.Contains("context.", StringComparison.Ordinal))
-                methods.AppendLine($"static async Task<DemoOrderResult> Workflow{i}(WorkflowContext context, DemoOrderInput input) {{\n{own}\nreturn null!; }}");
+                methods.AppendLine(CultureInfo.InvariantCulture, $"static async Task<DemoOrderResult> Workflow{i}(WorkflowContext context, DemoOrderInput input) {{\n{own}\nreturn null!; }}");
             else if (own.Contains("builder.", StringComparison.Ordinal))
-                methods.AppendLine($"static async Task Host{i}(WebApplicationBuilder builder, string connectionString) {{\n{own}\nawait Task.CompletedTask; }}");
+                methods.AppendLine(CultureInfo.InvariantCulture, $"static async Task Host{i}(WebApplicationBuilder builder, string connectionString) {{\n{own}\nawait Task.CompletedTask; }}");
             else
                 outside = own + outside;
             if (outside.Trim().Length > 0)
-                methods.AppendLine($"static async Task Client{i}(WorkflowClient client, Guid runId, Guid workflowId, DemoRunInput input, CancellationToken ct) {{\n{outside}\n}}");
+                methods.AppendLine(CultureInfo.InvariantCulture, $"static async Task Client{i}(WorkflowClient client, Guid runId, Guid workflowId, DemoRunInput input, CancellationToken ct) {{\n{outside}\n}}");
         }
 
         return $$"""
@@ -103,9 +104,9 @@ public sealed partial class DocExamplesTests(ITestOutputHelper output)
     }
 
     private static IEnumerable<string> CSharpBlocks(string markdown) =>
-        CSharpBlock().Matches(markdown).Select(m => m.Groups[1].Value);
+        CSharpBlock().Matches(markdown).Select(m => m.Groups["code"].Value);
 
-    [GeneratedRegex(@"```csharp\n(.*?)```", RegexOptions.Singleline)]
+    [GeneratedRegex(@"```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();
 
     [GeneratedRegex(@"^\s*// Anywhere", RegexOptions.Multiline | RegexOptions.IgnoreCase)]

@@ -14,6 +14,7 @@ public sealed class OptionsTests
     [InlineData("Workflows:HandoverTimeout", "00:00:00")]
     [InlineData("Workflows:LeaveTimeout", "00:10:00")]
     [InlineData("Workflows:ApplicationVersion", "1.0 beta")]
+    [InlineData("Workflows:ApplicationVersion", "1.0\n")]
     public async Task A_bad_setting_stops_the_start_with_a_message_naming_the_key(string key, string value)
     {
         var database = await TestPostgres.CreateDatabaseAsync();

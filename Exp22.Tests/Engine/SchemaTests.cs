@@ -1,3 +1,4 @@
+using System.Globalization;
 using Exp22.Tests.Infrastructure;
 using Exp22.Workflows.Schema;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,7 +12,7 @@ public sealed class SchemaTests
     {
         await using var dataSource = NpgsqlDataSource.Create(database);
         await using var command = dataSource.CreateCommand(sql);
-        return Convert.ToInt32(await command.ExecuteScalarAsync());
+        return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
 
@@ -132,9 +133,9 @@ internal sealed partial class CheckpointAudit
         let match = StepLine().Match(line.Text)
         where match.Success
         select new StepExecution(
-            new DemoStep(Guid.Parse(match.Groups[3].Value), int.Parse(match.Groups[2].Value), int.Parse(match.Groups[1].Value)),
+            new DemoStep(Guid.Parse(match.Groups[3].Value), int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)),
             match.Groups[4].Value,
-            int.Parse(match.Groups[5].Value),
+            int.Parse(match.Groups[5].Value, CultureInfo.InvariantCulture),
             process,
             line.Index);
 

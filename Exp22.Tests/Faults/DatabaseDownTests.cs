@@ -92,7 +92,7 @@ public sealed class DatabaseDownTests(ITestOutputHelper output)
         }
         catch (HttpRequestException)
         {
-            return 0;
+            return default;
         }
         catch (TaskCanceledException)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -175,10 +176,10 @@ public sealed partial class FailoverTests(ITestOutputHelper output)
             var line = lines[i];
             if (!line.Contains(run, StringComparison.Ordinal))
                 continue;
-            if (SubWorkflowLine().Match(line) is { Success: true } subLine && int.Parse(subLine.Groups[1].Value) == sub)
+            if (SubWorkflowLine().Match(line) is { Success: true } subLine && int.Parse(subLine.Groups[1].Value, CultureInfo.InvariantCulture) == sub)
                 return subLine.Groups[2].Value == "finished";
-            if (StepLine().Match(line) is { Success: true } stepLine && int.Parse(stepLine.Groups[2].Value) == sub)
-                return int.Parse(stepLine.Groups[1].Value) == execution.Step.Step + 1 && int.Parse(stepLine.Groups[3].Value) == execution.Attempt;
+            if (StepLine().Match(line) is { Success: true } stepLine && int.Parse(stepLine.Groups[2].Value, CultureInfo.InvariantCulture) == sub)
+                return int.Parse(stepLine.Groups[1].Value, CultureInfo.InvariantCulture) == execution.Step.Step + 1 && int.Parse(stepLine.Groups[3].Value, CultureInfo.InvariantCulture) == execution.Attempt;
         }
 
         return false;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -186,6 +187,6 @@ public sealed partial class PoisonWorkflowTests(ITestOutputHelper output)
         processes.SelectMany(p => p.Process.Lines)
             .Select(line => FaultStepLine().Match(line))
             .Where(m => m.Success)
-            .GroupBy(m => (Guid.Parse(m.Groups[2].Value), int.Parse(m.Groups[1].Value)))
+            .GroupBy(m => (Guid.Parse(m.Groups[2].Value), int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)))
             .ToDictionary(g => g.Key, g => g.Count());
 }

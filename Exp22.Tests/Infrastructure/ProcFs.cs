@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Exp22.Tests.Infrastructure;
 
 /// <summary>What /proc says about processes: tests check real pids, not the launcher's own bookkeeping.</summary>
@@ -13,7 +14,7 @@ public static class ProcFs
     /// <summary>The running children of <paramref name="pid"/>.</summary>
     public static IReadOnlyList<int> ChildrenOf(int pid) =>
         Directory.EnumerateDirectories("/proc")
-            .Select(path => int.TryParse(Path.GetFileName(path), out var child) ? child : 0)
+            .Select(path => int.TryParse(Path.GetFileName(path), CultureInfo.InvariantCulture, out var child) ? child : 0)
             .Where(child => child > 0 && ReadStat(child) is { State: not 'Z' } stat && stat.ParentPid == pid)
             .ToList();
 
@@ -50,7 +51,7 @@ public static class ProcFs
     /// <summary>Running processes whose command line contains <paramref name="text"/>.</summary>
     public static IReadOnlyList<int> WithCommandLineContaining(string text) =>
         Directory.EnumerateDirectories("/proc")
-            .Select(path => int.TryParse(Path.GetFileName(path), out var pid) ? pid : 0)
+            .Select(path => int.TryParse(Path.GetFileName(path), CultureInfo.InvariantCulture, out var pid) ? pid : 0)
             .Where(pid => pid > 0 && IsRunning(pid) && CommandLineOf(pid).Contains(text, StringComparison.Ordinal))
             .ToList();
 
@@ -60,7 +61,7 @@ public static class ProcFs
         try
         {
             var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
-            return line is null ? null : int.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
+            return line is null ? null : int.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -89,7 +90,7 @@ public static class ProcFs
             // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so parse after the last ')'.
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (fields[0][0], int.Parse(fields[1]));
+            return (fields[0][0], int.Parse(fields[1], CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Exp22.Harness.Postgres;
 using Exp22.Tests.Infrastructure;
@@ -55,7 +56,7 @@ internal sealed class OwnerProcess : IAsyncDisposable
             var parts = line?.Split(' ', 4) ?? [];
             if (parts is not ["READY", var postmaster, var guardian, var dataDirectory])
                 throw new InvalidOperationException($"The owner process did not start its server: {line} {await stderr}");
-            return new OwnerProcess(process, int.Parse(postmaster), int.Parse(guardian), dataDirectory);
+            return new OwnerProcess(process, int.Parse(postmaster, CultureInfo.InvariantCulture), int.Parse(guardian, CultureInfo.InvariantCulture), dataDirectory);
         }
         catch
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Exp22.Harness.Postgres;
 using Exp22.Tests.Infrastructure;
 using Npgsql;
@@ -20,7 +21,7 @@ public sealed class PostgresServerTests
         Assert.Equal("off", await ScalarAsync(connection, "SHOW fsync"));
         Assert.Equal("300", await ScalarAsync(connection, "SHOW max_connections"));
         Assert.Equal("127.0.0.1", await ScalarAsync(connection, "SHOW listen_addresses"));
-        Assert.Equal(server.Port.ToString(), await ScalarAsync(connection, "SHOW port"));
+        Assert.Equal(server.Port.ToString(CultureInfo.InvariantCulture), await ScalarAsync(connection, "SHOW port"));
         Assert.Equal("UTF8", await ScalarAsync(connection, "SHOW server_encoding"));
         Assert.True(ProcFs.IsRunning(server.ProcessId));
         if (Environment.UserName == "root")
@@ -42,7 +43,7 @@ public sealed class PostgresServerTests
             {
                 await using var connection = new NpgsqlConnection(server.ConnectionString);
                 await connection.OpenAsync();
-                Assert.Equal(server.Port.ToString(), await ScalarAsync(connection, "SHOW port"));
+                Assert.Equal(server.Port.ToString(CultureInfo.InvariantCulture), await ScalarAsync(connection, "SHOW port"));
             }
         }
         finally

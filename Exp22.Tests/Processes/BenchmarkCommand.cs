@@ -36,10 +36,10 @@ public static class BenchmarkCommand
         {
             await process.WaitForExitAsync(deadline.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The benchmark did not finish within {timeout}:\n{await stderr}");
+            throw new TimeoutException($"The benchmark did not finish within {timeout}:\n{await stderr}", e);
         }
 
         var progress = await stderr;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -74,7 +75,7 @@ public sealed partial class ExecutorProcessTests
         executors.SelectMany(e => e.Lines)
             .Select(line => StepLine().Match(line))
             .Where(m => m.Success && Guid.Parse(m.Groups[3].Value) == runId)
-            .GroupBy(m => (int.Parse(m.Groups[2].Value), int.Parse(m.Groups[1].Value)))
+            .GroupBy(m => (int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)))
             .ToDictionary(g => g.Key, g => g.Count());
 
     /// <summary>
@@ -88,7 +89,7 @@ public sealed partial class ExecutorProcessTests
         {
             foreach (var step in sub.Steps)
             {
-                var key = (sub.ChildIndex!.Value + 1, int.Parse(step.Name["step-".Length..]));
+                var key = (sub.ChildIndex!.Value + 1, int.Parse(step.Name["step-".Length..], CultureInfo.InvariantCulture));
                 var count = executions.GetValueOrDefault(key);
                 Assert.InRange(count, 1, 2);
                 if (count == 2)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Exp22.Harness.Os;
@@ -48,7 +49,7 @@ public sealed class NonLoopbackAccessTests
     {
         var output = await space.ExecAsync(["curl", "-s", "--max-time", "20", "-w", "\n%{http_code}", .. options, url]);
         var split = output.LastIndexOf('\n');
-        return (int.Parse(output[(split + 1)..]), output[..split]);
+        return (int.Parse(output[(split + 1)..], CultureInfo.InvariantCulture), output[..split]);
     }
 
     private static async Task UntilAsync(Func<bool> condition, ConcurrentQueue<string> lines)

@@ -157,7 +157,7 @@ public sealed class WorkflowClient(NpgsqlDataSource dataSource, ILoggerFactory l
             await using var readerDisposal = reader.ConfigureAwait(false);
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             await reader.ReadAsync(ct).ConfigureAwait(false);
-            var status = reader.IsDBNull(0) ? null : reader.GetString(0);
+            var status = reader.GetStringOrNull(0);
             return (status, Sent: reader.GetBoolean(1), KeySentBefore: reader.GetBoolean(2)) switch
             {
                 (null, _, _) => SendOutcome.NotFound,

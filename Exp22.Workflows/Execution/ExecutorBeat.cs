@@ -6,6 +6,9 @@ namespace Exp22.Workflows.Execution;
 /// How long ago the drain began on the executor's own clock (null while not draining); the row stores the
 /// drain's start and deadline on the database's clock, so readers need only compare them with its now().
 /// </param>
+/// <param name="AfterFailedBeat">
+/// This executor's previous beats failed: its run of heartbeats starts over, and this batch recovers nothing.
+/// </param>
 /// <param name="InFlightJson">The first <see cref="ExecutorHeartbeat.InFlightShown"/> workflows in flight, as JSON.</param>
 internal sealed record ExecutorBeat(
     string ExecutorId,
@@ -18,4 +21,5 @@ internal sealed record ExecutorBeat(
     TimeSpan? DrainStartedAgo,
     string InFlightJson,
     int InFlightCount,
-    bool Starting = false);
+    bool Starting = false,
+    bool AfterFailedBeat = false);

@@ -27,7 +27,8 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
                 now() - @drain_started_ago, now() - @drain_started_ago + @completion_timeout, @in_flight, @in_flight_count)
         ON CONFLICT (id) DO UPDATE
         SET heartbeat_at = now(),
-            beating_since = CASE WHEN @starting OR e.state = 'stopped' OR e.heartbeat_at <= now() - @heartbeat_timeout
+            beating_since = CASE WHEN @starting OR @after_failed_beat OR e.state = 'stopped'
+                                      OR e.heartbeat_at <= now() - @heartbeat_timeout
                                  THEN now() ELSE e.beating_since END,
             started_at = CASE WHEN @starting THEN now() ELSE e.started_at END,
             stopped_at = NULL,
@@ -51,7 +52,9 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
     // the hung process is killed, and the live executor would look dead in turn.
     // Only an executor that has itself beaten without a break for a whole timeout may judge another
     // silent: after an outage of the database every row is stale, and a recovery statement queued during
-    // it (even by a process that has since left) would otherwise take live executors' work. A stopped row
+    // it (even by a process that has since left) would otherwise take live executors' work. A break is a
+    // beat later than the timeout after the previous one, or one that follows beats the executor saw fail
+    // (an outage shorter than the timeout still leaves the others a beat behind). A stopped row
     // is the executor's own word, not an inference from silence, so its work is taken at once. The batch
     // runs this before the beat, so it reads this executor's row as the previous beat left it. Only this
     // executor's version: another version's dead work stays with its dead executor, shown as stranded,
@@ -69,7 +72,7 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
                        WHERE e.id = w.executor_id AND e.state = 'stopped')
                    OR EXISTS (
                        SELECT 1 FROM {{Sql.Schema}}.executors me
-                       WHERE me.id = @executor_id AND me.state <> 'stopped'
+                       WHERE me.id = @executor_id AND me.state <> 'stopped' AND NOT @after_failed_beat
                          AND me.heartbeat_at > now() - @heartbeat_timeout
                          AND me.beating_since <= now() - @heartbeat_timeout))
               AND NOT EXISTS (
@@ -126,30 +129,24 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
           AND NOT EXISTS (SELECT 1 FROM {{Sql.Schema}}.workflows w WHERE w.status = {{Sql.Running}} AND w.executor_id = e.id)
         """;
 
-    /// <param name="recoverOthers">
-    /// False while this executor's own recent beats failed: the others' silence then most likely has the
-    /// same cause (the database was away), and re-enqueueing their work would only make it run twice.
-    /// </param>
     /// <returns>How many workflows of dead executors were put back on the queue.</returns>
-    public async Task<int> BeatAsync(ExecutorBeat beat, bool recoverOthers, CancellationToken cancellationToken)
+    public async Task<int> BeatAsync(ExecutorBeat beat, CancellationToken cancellationToken)
     {
         var batch = dataSource.CreateBatch();
         await using var batchDisposal = batch.ConfigureAwait(false);
         // The recovery comes first so that its count is the batch's scalar.
-        if (recoverOthers)
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(RecoverSql)
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(RecoverSql)
+            Parameters =
             {
-                Parameters =
-                {
-                    new("executor_id", beat.ExecutorId),
-                    new("application_version", beat.ApplicationVersion),
-                    new("heartbeat_timeout", beat.HeartbeatTimeout),
-                    new("reason", InterruptionReasons.Recovery),
-                    new("channel", Notifications.Enqueued),
-                },
-            });
-        }
+                new("executor_id", beat.ExecutorId),
+                new("application_version", beat.ApplicationVersion),
+                new("heartbeat_timeout", beat.HeartbeatTimeout),
+                new NpgsqlParameter<bool>("after_failed_beat", beat.AfterFailedBeat),
+                new("reason", InterruptionReasons.Recovery),
+                new("channel", Notifications.Enqueued),
+            },
+        });
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand(BeatSql)
         {
@@ -166,6 +163,7 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
                 new("in_flight", NpgsqlDbType.Jsonb) { Value = beat.InFlightJson },
                 new("in_flight_count", beat.InFlightCount),
                 new("starting", beat.Starting),
+                new NpgsqlParameter<bool>("after_failed_beat", beat.AfterFailedBeat),
             },
         });
         batch.BatchCommands.Add(DeadlineSweep.Command());
@@ -181,12 +179,6 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
                     new("channel", Notifications.Enqueued),
                 },
             });
-        }
-
-        if (!recoverOthers)
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
         }
 
         return (int)(await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

@@ -11,16 +11,21 @@ namespace Exp22.Workflows.Execution;
 /// </summary>
 internal sealed class MessageStatements(NpgsqlDataSource dataSource)
 {
+    // The workflow row, locked FOR SHARE while the fence holds (no row when it does not): each statement
+    // below writes only from it, so a refused fence writes nothing.
+    private const string FenceCte = $$"""
+        WITH fence AS (
+            SELECT w.id, w.executor_id, w.attempt
+            FROM {{Sql.Schema}}.workflows w
+            WHERE w.id = @workflow_id AND {{ClaimFence.Holds}}
+            FOR SHARE),
+        """;
+
     // The oldest unconsumed message of the topic is marked consumed and becomes the receive's checkpoint
     // in the same statement; with no message (or a fence that no longer holds) nothing is written.
     // SKIP LOCKED is not wanted: only this workflow's owner consumes its messages.
     private const string ConsumeSql = $$"""
-        WITH fence AS (
-            SELECT w.id, w.executor_id, w.attempt
-            FROM {{Sql.Schema}}.workflows w
-            WHERE w.id = @workflow_id
-              AND {{ClaimFence.Holds}}
-            FOR SHARE),
+        {{FenceCte}}
         next AS (
             SELECT m.id, m.payload
             FROM {{Sql.Schema}}.messages m
@@ -45,12 +50,7 @@ internal sealed class MessageStatements(NpgsqlDataSource dataSource)
 
     // The notification goes out when the transaction commits, so a reader it wakes sees the value.
     private const string SetEventSql = $$"""
-        WITH fence AS (
-            SELECT w.id, w.executor_id, w.attempt
-            FROM {{Sql.Schema}}.workflows w
-            WHERE w.id = @workflow_id
-              AND {{ClaimFence.Holds}}
-            FOR SHARE),
+        {{FenceCte}}
         published AS (
             INSERT INTO {{Sql.Schema}}.workflow_events (workflow_id, key, value)
             SELECT id, @key, @value FROM fence

@@ -33,11 +33,15 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<WorkflowExecutor> _logger;
     private readonly WakeSignal _wake;
-    private readonly RecoveryHold _recovery;
     private readonly SuspectProbation _probation;
     private readonly ConcurrentDictionary<Guid, InFlightWorkflow> _inFlight = new();
     private readonly ConcurrentQueue<ClaimedWorkflow> _toRelease = new();
     private readonly CancellationTokenSource _stopClaiming = new();
+
+    // The timestamp at which this executor's beats began to fail, 0 while they work: the next beat tells
+    // the database, which then holds this executor's recoveries for a heartbeat timeout (ExecutorHeartbeat).
+    // Interlocked: the drain's first beat may run beside the heartbeat loop's.
+    private long _beatsFailingSince;
     private readonly CancellationTokenSource _shutdown = new();
     private string[] _plainQueues;
     private Dictionary<string, QueueDefinition> _separateQueues = [];
@@ -78,7 +82,6 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         _time = time;
         _logger = logger;
         _wake = new WakeSignal(time);
-        _recovery = new RecoveryHold(time, _options.HeartbeatTimeout);
         _probation = new SuspectProbation(time);
     }
 
@@ -107,7 +110,7 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
             _logger.TookBack(_options.ExecutorId, leftBehind);
 
         await LoadQueueDefinitionsAsync(cancellationToken).ConfigureAwait(false);
-        await _heartbeat.BeatAsync(BeatOf(ExecutorStates.Running, starting: true), recoverOthers: true, cancellationToken).ConfigureAwait(false);
+        await _heartbeat.BeatAsync(BeatOf(ExecutorStates.Running, starting: true), cancellationToken).ConfigureAwait(false);
         _state = ExecutorStates.Running;
 
         _listenLoop = _listener.ListenAsync(OnNotification, _shutdown.Token);
@@ -486,10 +489,12 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
     {
         try
         {
-            var recovered = await _heartbeat.BeatAsync(BeatOf(state), _recovery.MayRecover, cancellationToken).ConfigureAwait(false);
+            var failingSince = Interlocked.Read(ref _beatsFailingSince);
+            var recovered = await _heartbeat.BeatAsync(BeatOf(state, afterFailedBeat: failingSince != 0), cancellationToken).ConfigureAwait(false);
             WorkflowTelemetry.Recovered.Add(recovered, WorkflowTelemetry.ExecutorOf(_options.ExecutorId));
-            if (_recovery.BeatSucceeded() is { } outage)
+            if (failingSince != 0 && Interlocked.CompareExchange(ref _beatsFailingSince, 0, failingSince) == failingSince)
             {
+                var outage = _time.GetElapsedTime(failingSince);
                 _logger.HeartbeatRestored(_options.ExecutorId, outage.TotalSeconds, _options.HeartbeatTimeout.TotalSeconds);
             }
 
@@ -500,21 +505,25 @@ public sealed class WorkflowExecutor : IHostedLifecycleService, IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
-            if (_recovery.BeatFailed())
+            if (Interlocked.CompareExchange(ref _beatsFailingSince, Math.Max(1, _time.GetTimestamp()), 0) == 0)
+            {
                 _logger.HeartbeatFailed(e, _options.ExecutorId, e.Message, _options.HeartbeatInterval.TotalSeconds);
+            }
             else
+            {
                 _logger.HeartbeatFailedAgain(e, _options.ExecutorId, e.Message);
+            }
         }
     }
 
-    private ExecutorBeat BeatOf(string state, bool starting = false)
+    private ExecutorBeat BeatOf(string state, bool starting = false, bool afterFailedBeat = false)
     {
         var inFlight = _inFlight.Values.Select(f => f.ToStatus()).OrderBy(s => s.ClaimedAt).ToList();
         return new ExecutorBeat(
             _options.ExecutorId, _options.ApplicationVersion, state, _options.Concurrency, _queues,
             _options.HeartbeatTimeout, _options.WorkflowCompletionTimeout,
             _drainStartedAt is { } drainStart ? _time.GetUtcNow() - drainStart : null,
-            WorkflowJson.Serialize(inFlight.Take(ExecutorHeartbeat.InFlightShown)), inFlight.Count, starting);
+            WorkflowJson.Serialize(inFlight.Take(ExecutorHeartbeat.InFlightShown)), inFlight.Count, starting, afterFailedBeat);
     }
 
     private async Task ReleaseInterruptedAsync(CancellationToken cancellationToken)

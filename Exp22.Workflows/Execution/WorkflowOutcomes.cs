@@ -89,20 +89,8 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
     {
         var status = await DeadlockRetry.RunAsync(async ct =>
         {
-            var batch = _dataSource.CreateBatch();
+            var batch = ParkBatch(workflow, ParkSql, new NpgsqlParameter<Guid[]>("waiting_for", waitingFor));
             await using var batchDisposal = batch.ConfigureAwait(false);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSelfSql) { Parameters = { new("id", workflow.Id) } });
-            var park = new NpgsqlBatchCommand(ParkSql)
-            {
-                Parameters =
-                {
-                    new("waiting_for", waitingFor),
-                    new("id", workflow.Id),
-                    new("channel", Notifications.Enqueued),
-                },
-            };
-            ClaimFence.AddParameters(park.Parameters, workflow);
-            batch.BatchCommands.Add(park);
             var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using var readerDisposal = reader.ConfigureAwait(false);
             await reader.NextResultAsync(ct).ConfigureAwait(false);
@@ -123,21 +111,11 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
     {
         var result = await DeadlockRetry.RunAsync(async ct =>
         {
-            var batch = _dataSource.CreateBatch();
+            var batch = ParkBatch(
+                workflow, ParkUntilSql,
+                new NpgsqlParameter("topic", NpgsqlDbType.Text) { Value = (object?)topic ?? DBNull.Value },
+                new NpgsqlParameter<DateTimeOffset>("wake_at", wakeAt));
             await using var batchDisposal = batch.ConfigureAwait(false);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSelfSql) { Parameters = { new("id", workflow.Id) } });
-            var parkUntil = new NpgsqlBatchCommand(ParkUntilSql)
-            {
-                Parameters =
-                {
-                    new("topic", NpgsqlDbType.Text) { Value = (object?)topic ?? DBNull.Value },
-                    new("wake_at", wakeAt),
-                    new("id", workflow.Id),
-                    new("channel", Notifications.Enqueued),
-                },
-            };
-            ClaimFence.AddParameters(parkUntil.Parameters, workflow);
-            batch.BatchCommands.Add(parkUntil);
             var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using var readerDisposal = reader.ConfigureAwait(false);
             await reader.NextResultAsync(ct).ConfigureAwait(false);
@@ -150,4 +128,20 @@ internal sealed class WorkflowOutcomes : IAsyncDisposable
             ? result.WakeAt
             : throw new WorkflowFencedException(workflow.Id, topic is null ? "parking until its wake-up time" : $"parking to wait for a message on '{topic}'");
     }
+
+    // The row lock first, as its own statement, so that the park's snapshot sees every child that finished
+    // before the lock was granted; the park's rows are the batch's second result.
+    private NpgsqlBatch ParkBatch(ClaimedWorkflow workflow, string parkSql, params NpgsqlParameter[] parameters)
+    {
+        var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(LockSelfSql) { Parameters = { new NpgsqlParameter<Guid>("id", workflow.Id) } });
+        var park = new NpgsqlBatchCommand(parkSql);
+        park.Parameters.AddRange(parameters);
+        park.Parameters.Add(new NpgsqlParameter<Guid>("id", workflow.Id));
+        park.Parameters.Add(new NpgsqlParameter<string>("channel", Notifications.Enqueued));
+        ClaimFence.AddParameters(park.Parameters, workflow);
+        batch.BatchCommands.Add(park);
+        return batch;
+    }
+
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Exp22.Workflows.Execution;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ internal sealed class QueueDefinitionsConfiguration(IConfiguration configuration
     public void PostConfigure(string? name, WorkflowsOptions options)
     {
         var section = configuration.GetSection($"{WorkflowsOptions.SectionName}:{nameof(WorkflowsOptions.Queues)}");
-        var named = section.GetChildren().Where(c => c.Value is null && !int.TryParse(c.Key, out _)).ToList();
+        var named = section.GetChildren().Where(c => c.Value is null && !int.TryParse(c.Key, CultureInfo.InvariantCulture, out _)).ToList();
         foreach (var queue in named)
         {
             // A misspelt limit must not pass silently as no limit at all.
