@@ -46,10 +46,11 @@ public static class SeedRows
         """;
 
     private const string QueuedRunsSql = """
-        INSERT INTO exp22.workflows (id, run_id, name, queue, priority, status, input, created_at, not_before)
+        INSERT INTO exp22.workflows (id, run_id, name, queue, priority, status, input, created_at, not_before, application_version)
         SELECT id, id, 'demo-run', 'default', 0, 'ENQUEUED',
                '{"subWorkflows":0,"stepsPerWorkflow":0,"stepDelayMs":{"min":0,"max":0}}'::jsonb,
-               now() - interval '1 hour' + g * interval '1 ms', @not_before
+               now() - interval '1 hour' + g * interval '1 ms', @not_before,
+               (SELECT application_version FROM exp22.executors ORDER BY started_at DESC LIMIT 1)
         FROM (SELECT gen_random_uuid() AS id, g FROM generate_series(1, @runs) AS g) AS runs
         """;
 
@@ -85,7 +86,8 @@ public static class SeedRows
 
     /// <summary>
     /// Adds <paramref name="runs"/> queued runs of no sub-workflows, created in the past hour, so that they
-    /// come before anything enqueued now; with <paramref name="notBefore"/> they sleep until then.
+    /// come before anything enqueued now; with <paramref name="notBefore"/> they sleep until then. They are
+    /// pinned to the version of the executors running (all of one version here), as an enqueue pins them.
     /// </summary>
     public static async Task AddQueuedRunsAsync(NpgsqlDataSource dataSource, long runs, DateTime? notBefore, CancellationToken ct)
     {

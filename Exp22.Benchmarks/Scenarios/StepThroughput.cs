@@ -88,7 +88,9 @@ public static class StepThroughput
                 $"CPU per step {(executorCpu - cpuBefore.Executors) * 1000 / steps:0.000} ms executor(s)" +
                 (database.ServerProcessId is null ? "" : $", {(serverCpu - cpuBefore.Server) * 1000 / steps:0.000} ms PostgreSQL"));
             progress.Line($"  HOT updates of exp22.workflows: {hotRatio:0.00} of its updates; backends running a statement: " +
-                          $"{activeBackends:0.0} on average, {waitingBackends:0.0} of them waiting for a lock");
+                          $"{activeBackends:0.0} on average, {waitingBackends:0.0} of them waiting for a lock, most often in:");
+            foreach (var (where, share) in lockWaits.Top(3))
+                progress.Line($"    {share,5:P0}  {where}");
             await PrintTimeSplitAsync(dataSource, since, progress, ct);
             if (statements is not null)
                 await statements.PrintTopAsync(dataSource, steps, progress, ct);

@@ -211,6 +211,24 @@ public sealed class ExecutionTests
     }
 
     [Fact]
+    public async Task Started_children_wake_an_idle_executor_long_before_its_polling_interval()
+    {
+        // The children are claimed by a second executor alone: its only prompt news of them is the notification their start sends.
+        var database = await TestPostgres.CreateDatabaseAsync();
+        await using var parentSide = await EngineHost.StartAsync(database, new ExecutionLog(),
+            configure: s => { s["Workflows:PollingInterval"] = "00:01:00"; s["Workflows:Queues:0"] = "default"; });
+        await using var childSide = await EngineHost.StartAsync(database, new ExecutionLog(),
+            configure: s => { s["Workflows:PollingInterval"] = "00:01:00"; s["Workflows:Queues:0"] = "children"; });
+        await Task.Delay(300);
+
+        var run = await parentSide.Client.EnqueueAsync<FanOutWorkflow, FanOutInput, int[]>(
+            new FanOutInput(2, new StepsInput(1), ChildQueue: "children"));
+        var tree = await parentSide.Client.UntilFinishedAsync(run.RunId, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(WorkflowStatus.Success, tree.Status);
+    }
+
+    [Fact]
     public async Task Polling_finds_work_that_arrived_without_a_notification()
     {
         var database = await TestPostgres.CreateDatabaseAsync();
