@@ -1,3 +1,4 @@
+using Exp22.Workflows;
 using Exp22.Tests.Infrastructure;
 using Exp22.Workflows.Execution;
 using Microsoft.Extensions.DependencyInjection;

@@ -27,7 +27,7 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
                 now() - @drain_started_ago, now() - @drain_started_ago + @completion_timeout, @in_flight, @in_flight_count)
         ON CONFLICT (id) DO UPDATE
         SET heartbeat_at = now(),
-            beating_since = CASE WHEN @starting OR @after_failed_beat OR e.state = 'stopped'
+            beating_since = CASE WHEN @starting OR @after_failed_beat OR e.state = {{Sql.ExecutorStopped}}
                                       OR e.heartbeat_at <= now() - @heartbeat_timeout
                                  THEN now() ELSE e.beating_since END,
             started_at = CASE WHEN @starting THEN now() ELSE e.started_at END,
@@ -43,7 +43,7 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
                                   THEN coalesce(e.drain_deadline, excluded.drain_deadline) END,
             in_flight = excluded.in_flight,
             in_flight_count = excluded.in_flight_count
-        WHERE @starting OR e.state <> 'stopped'
+        WHERE @starting OR e.state <> {{Sql.ExecutorStopped}}
         """;
 
     // Each recovered workflow counts one crash recovery (its executor died holding it). A stopped
@@ -69,15 +69,15 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
               AND w.application_version = @application_version
               AND (EXISTS (
                        SELECT 1 FROM {{Sql.Schema}}.executors e
-                       WHERE e.id = w.executor_id AND e.state = 'stopped')
+                       WHERE e.id = w.executor_id AND e.state = {{Sql.ExecutorStopped}})
                    OR EXISTS (
                        SELECT 1 FROM {{Sql.Schema}}.executors me
-                       WHERE me.id = @executor_id AND me.state <> 'stopped' AND NOT @after_failed_beat
+                       WHERE me.id = @executor_id AND me.state <> {{Sql.ExecutorStopped}} AND NOT @after_failed_beat
                          AND me.heartbeat_at > now() - @heartbeat_timeout
                          AND me.beating_since <= now() - @heartbeat_timeout))
               AND NOT EXISTS (
                   SELECT 1 FROM {{Sql.Schema}}.executors e
-                  WHERE e.id = w.executor_id AND e.state <> 'stopped' AND e.heartbeat_at > now() - @heartbeat_timeout)
+                  WHERE e.id = w.executor_id AND e.state <> {{Sql.ExecutorStopped}} AND e.heartbeat_at > now() - @heartbeat_timeout)
             FOR UPDATE OF w SKIP LOCKED),
         recovered AS (
             UPDATE {{Sql.Schema}}.workflows w
@@ -120,7 +120,7 @@ internal sealed class ExecutorHeartbeat(NpgsqlDataSource dataSource)
     // long are forgotten here, once nothing of theirs is left to recover.
     private const string LeaveSql = $$"""
         UPDATE {{Sql.Schema}}.executors
-        SET state = 'stopped', stopped_at = now(), heartbeat_at = now(), in_flight = '[]', in_flight_count = 0
+        SET state = {{Sql.ExecutorStopped}}, stopped_at = now(), heartbeat_at = now(), in_flight = '[]', in_flight_count = 0
         WHERE id = @executor_id;
 
         DELETE FROM {{Sql.Schema}}.executors e

@@ -1,13 +1,5 @@
 namespace Exp22.Workflows.Execution;
 
-public static class ExecutorStates
-{
-    public const string Starting = "starting";
-    public const string Running = "running";
-    public const string Draining = "draining";
-    public const string Stopped = "stopped";
-}
-
 /// <summary>A point-in-time view of an executor, served by its <c>/status</c> endpoint.</summary>
 public sealed record ExecutorStatus(
     string ExecutorId,

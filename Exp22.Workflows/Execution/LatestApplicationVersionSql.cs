@@ -15,7 +15,7 @@ internal static class LatestApplicationVersionSql
     public const string Latest = $$"""
         (SELECT v.application_version
          FROM (SELECT e.application_version, e.started_at, e.heartbeat_at,
-                      e.state = 'running' AND e.heartbeat_at > now() - coalesce(e.heartbeat_timeout, interval '10 seconds') AS live
+                      e.state = {{Sql.ExecutorRunning}} AND e.heartbeat_at > now() - coalesce(e.heartbeat_timeout, interval '10 seconds') AS live
                FROM {{Sql.Schema}}.executors e) v
          ORDER BY v.live DESC, CASE WHEN v.live THEN v.started_at ELSE v.heartbeat_at END DESC
          LIMIT 1)

@@ -14,10 +14,10 @@ internal sealed class ExecutorReader(NpgsqlDataSource dataSource)
         SELECT e.id, e.application_version, e.state, e.started_at, e.heartbeat_at,
                coalesce(e.heartbeat_timeout, @default_timeout), e.concurrency, coalesce(e.queues, '{}'),
                e.drain_started_at, e.drain_deadline, e.stopped_at, e.in_flight::text, e.in_flight_count,
-               e.state <> 'stopped' AND e.heartbeat_at < now() - coalesce(e.heartbeat_timeout, @default_timeout) AS silent,
+               e.state <> {{Sql.ExecutorStopped}} AND e.heartbeat_at < now() - coalesce(e.heartbeat_timeout, @default_timeout) AS silent,
                (SELECT count(*) FROM {{Sql.Schema}}.workflows w WHERE w.status = {{Sql.Running}} AND w.executor_id = e.id)::int
         FROM {{Sql.Schema}}.executors e
-        ORDER BY e.state = 'stopped' OR e.heartbeat_at < now() - coalesce(e.heartbeat_timeout, @default_timeout), e.id
+        ORDER BY e.state = {{Sql.ExecutorStopped}} OR e.heartbeat_at < now() - coalesce(e.heartbeat_timeout, @default_timeout), e.id
         """;
 
     public async Task<FleetExecutors> ReadAsync(CancellationToken cancellationToken)

@@ -43,7 +43,7 @@ internal sealed class QueueReader(NpgsqlDataSource dataSource)
         claimed AS (
             SELECT DISTINCT unnest(queues) AS queue
             FROM {{Sql.Schema}}.executors
-            WHERE state <> 'stopped' AND heartbeat_at >= now() - coalesce(heartbeat_timeout, @default_timeout)),
+            WHERE state <> {{Sql.ExecutorStopped}} AND heartbeat_at >= now() - coalesce(heartbeat_timeout, @default_timeout)),
         starts AS (
             SELECT s.queue, count(*)::int AS starts
             FROM {{Sql.Schema}}.queue_starts s

@@ -19,7 +19,7 @@ internal sealed class VersionReader(NpgsqlDataSource dataSource)
         WITH alive AS (
             SELECT e.id, e.application_version, e.state
             FROM {{Sql.Schema}}.executors e
-            WHERE e.state IN ('running', 'draining', 'starting')
+            WHERE e.state IN ({{Sql.ExecutorRunning}}, {{Sql.ExecutorDraining}}, {{Sql.ExecutorStarting}})
               AND e.heartbeat_at > now() - coalesce(e.heartbeat_timeout, @default_timeout)),
         work AS (
             SELECT w.application_version,
@@ -37,9 +37,9 @@ internal sealed class VersionReader(NpgsqlDataSource dataSource)
         SELECT v.application_version,
                v.application_version IS NOT DISTINCT FROM (SELECT application_version FROM latest),
                coalesce((SELECT array_agg(a.id ORDER BY a.id) FROM alive a
-                         WHERE a.application_version = v.application_version AND a.state <> 'draining'), '{}'),
+                         WHERE a.application_version = v.application_version AND a.state <> {{Sql.ExecutorDraining}}), '{}'),
                coalesce((SELECT array_agg(a.id ORDER BY a.id) FROM alive a
-                         WHERE a.application_version = v.application_version AND a.state = 'draining'), '{}'),
+                         WHERE a.application_version = v.application_version AND a.state = {{Sql.ExecutorDraining}}), '{}'),
                coalesce(w.queued, 0)::int, coalesce(w.running, 0)::int
         FROM versions v
         LEFT JOIN work w ON w.application_version IS NOT DISTINCT FROM v.application_version
